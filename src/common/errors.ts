@@ -1,0 +1,218 @@
+/**
+ * The MillraceError hierarchy. Every error millrace throws on purpose is a MillraceError with a
+ * stable `code` (safe to switch on, never reworded), a `retriable` flag (whether the same call may
+ * succeed later without the caller changing anything) and an optional `cause`. Subclasses are named
+ * for the recovery they call for, not for where they were thrown.
+ */
+
+/** Options every MillraceError accepts. */
+export interface MillraceErrorOptions {
+  /** The underlying error, kept for diagnosis. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error millrace throws on purpose.
+ *
+ * @example
+ * ```ts
+ * try { log.read(offset, 1 << 20); }
+ * catch (e) { if (e instanceof MillraceError && e.retriable) retryLater(); else throw e; }
+ * ```
+ */
+export class MillraceError extends Error {
+  /** A stable, machine-readable code such as `OFFSET_OUT_OF_RANGE`. */
+  readonly code: string;
+  /** True when the same operation may succeed if simply tried again later. */
+  readonly retriable: boolean;
+
+  constructor(code: string, message: string, retriable: boolean, options: MillraceErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retriable = retriable;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Bytes that do not form a valid record batch: a bad CRC, length, magic or record count. Nothing
+ * was written; the sender must not retry the same bytes.
+ *
+ * @example
+ * ```ts
+ * throw new CorruptRecordError('batch at byte 0: CRC mismatch (stored 0x1, computed 0x2)');
+ * ```
+ */
+export class CorruptRecordError extends MillraceError {
+  constructor(message: string, options?: MillraceErrorOptions) {
+    super('CORRUPT_RECORD', message, false, options);
+  }
+}
+
+/**
+ * A fetch asked for an offset below the log start or above the log end. Reset the position
+ * (earliest or latest) and fetch again.
+ *
+ * @example
+ * ```ts
+ * throw new OffsetOutOfRangeError(42, 100, 200);
+ * ```
+ */
+export class OffsetOutOfRangeError extends MillraceError {
+  readonly offset: number;
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+
+  constructor(offset: number, logStartOffset: number, logEndOffset: number) {
+    super(
+      'OFFSET_OUT_OF_RANGE',
+      `offset ${offset} is outside the log [${logStartOffset}, ${logEndOffset}]; ` +
+        'seek to the earliest or latest offset and fetch again',
+      false,
+    );
+    this.offset = offset;
+    this.logStartOffset = logStartOffset;
+    this.logEndOffset = logEndOffset;
+  }
+}
+
+/**
+ * A configuration value is missing, of the wrong type or out of range. The message names the key,
+ * the value given and what is accepted.
+ *
+ * @example
+ * ```ts
+ * throw new ConfigError('segmentBytes', 12, 'an integer from 1024 to 2147483647');
+ * ```
+ */
+export class ConfigError extends MillraceError {
+  readonly key: string;
+
+  constructor(key: string, value: unknown, expected: string) {
+    super('INVALID_CONFIG', `invalid config ${key} = ${describeValue(value)}: expected ${expected}`, false);
+    this.key = key;
+  }
+}
+
+/**
+ * A batch or record larger than the configured limit. Split it, or raise the limit.
+ *
+ * @example
+ * ```ts
+ * throw new RecordTooLargeError('batch of 2000000 bytes exceeds maxBatchBytes 1048576');
+ * ```
+ */
+export class RecordTooLargeError extends MillraceError {
+  constructor(message: string) {
+    super('RECORD_TOO_LARGE', message, false);
+  }
+}
+
+/**
+ * A compression codec that millrace recognises but does not support yet. Produce with `none` or
+ * `gzip` instead.
+ *
+ * @example
+ * ```ts
+ * throw new UnsupportedCompressionError('zstd');
+ * ```
+ */
+export class UnsupportedCompressionError extends MillraceError {
+  readonly codec: string;
+
+  constructor(codec: string) {
+    super(
+      'UNSUPPORTED_COMPRESSION_TYPE',
+      `compression codec ${codec} is not supported yet; produce with compression 'none' or 'gzip'`,
+      false,
+    );
+    this.codec = codec;
+  }
+}
+
+/**
+ * Data that was durable on disk no longer verifies (a CRC mismatch or a misplaced batch inside
+ * flushed data). The partition refuses to serve it; re-fetch the range from another replica, or
+ * reopen with corruption repair turned on to truncate at the damage.
+ *
+ * @example
+ * ```ts
+ * throw new LogCorruptedError('/data/t-0', 'segment 0: CRC mismatch at byte 4096', 812);
+ * ```
+ */
+export class LogCorruptedError extends MillraceError {
+  readonly dir: string;
+  /** The first offset that can no longer be trusted. */
+  readonly firstBadOffset: number;
+
+  constructor(dir: string, detail: string, firstBadOffset: number, options?: MillraceErrorOptions) {
+    super(
+      'LOG_CORRUPTED',
+      `partition log ${dir} is corrupted in flushed data: ${detail}. Nothing was truncated; ` +
+        're-fetch from a replica, or reopen with repairCorruption: true to truncate at offset ' +
+        `${firstBadOffset}`,
+      false,
+      options,
+    );
+    this.dir = dir;
+    this.firstBadOffset = firstBadOffset;
+  }
+}
+
+/**
+ * A disk operation failed (EIO, ENOSPC, …). The log stops (fail-stop): nothing more is
+ * acknowledged and every later call fails, because after a failed fsync the page cache may already
+ * be marked clean and a retry could acknowledge lost data. Restart the replica to recover.
+ *
+ * @example
+ * ```ts
+ * throw new StorageError('fdatasync of 00000000000000000000.log failed', { cause: err });
+ * ```
+ */
+export class StorageError extends MillraceError {
+  constructor(message: string, options?: MillraceErrorOptions) {
+    super('KAFKA_STORAGE_ERROR', `${message}; the log has stopped and must be reopened`, false, options);
+  }
+}
+
+/**
+ * An operation on something in the wrong state, such as a closed log. A programming error in the
+ * caller, not a transient condition.
+ *
+ * @example
+ * ```ts
+ * throw new IllegalStateError('partition log is closed');
+ * ```
+ */
+export class IllegalStateError extends MillraceError {
+  constructor(message: string) {
+    super('ILLEGAL_STATE', message, false);
+  }
+}
+
+/**
+ * An invariant of millrace itself failed: a bug, never bad input. Thrown by `assert`.
+ *
+ * @example
+ * ```ts
+ * throw new AssertionFailedError('high watermark went backwards');
+ * ```
+ */
+export class AssertionFailedError extends MillraceError {
+  constructor(message: string) {
+    super('ASSERTION_FAILED', `invariant violated: ${message}`, false);
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'object' && value !== null) {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return Object.prototype.toString.call(value);
+    }
+  }
+  return String(value);
+}
