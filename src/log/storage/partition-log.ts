@@ -1,0 +1,659 @@
+/**
+ * A partition's log on disk: the storage engine under every replica (DESIGN.md §2, log/storage).
+ *
+ * Batches are stored exactly as they travel on the wire (Kafka's RecordBatch v2). An append
+ * validates the batches, assigns offsets by rewriting only the base offset (outside the CRC) and
+ * writes them at the end of the active segment; a read returns whole batches as one buffer read
+ * straight from the segment file. Durability is separate from appending: the flush policy decides
+ * when an fdatasync runs, concurrent appends share it (group commit), and `waitDurable` tells a
+ * caller when its offsets are safe. A failed write or sync stops the log for good (fail-stop).
+ */
+import { assert } from '../../common/assert.js';
+import {
+  CorruptRecordError,
+  IllegalStateError,
+  LogCorruptedError,
+  MillraceError,
+  OffsetOutOfRangeError,
+  RecordTooLargeError,
+  StorageError,
+} from '../../common/errors.js';
+import type { Clock, TimerHandle } from '../../runtime/actor/clock.js';
+import {
+  BatchCheck,
+  BatchField,
+  batchBaseOffset,
+  batchLastOffset,
+  batchLastOffsetDelta,
+  batchMaxTimestamp,
+  batchRecordsCount,
+  batchSizeAt,
+  checkBatchAt,
+  describeBatchCheck,
+  LOG_OVERHEAD_BYTES,
+  setBatchBaseOffset,
+  setBatchPartitionLeaderEpoch,
+} from '../format/batch-layout.js';
+import { NodeStorageFs } from './fs/node-storage-fs.js';
+import type { StorageFs } from './fs/storage-fs.js';
+import { type LogConfig, type LogConfigInput, resolveLogConfig } from './log-config.js';
+import { type RecoveryReport, recoverLog } from './log-recovery.js';
+import { LogSegment } from './log-segment.js';
+import { writeCheckpoint } from './partition-checkpoint.js';
+
+/** How to open a partition log. */
+export interface PartitionLogOptions {
+  /** The partition's directory; created if missing. */
+  dir: string;
+  config?: LogConfigInput;
+  /** Time for flush timers, segment rolling and retention. */
+  clock: Clock;
+  /** The file system; the real disk by default. */
+  fs?: StorageFs;
+  /**
+   * Truncate at damaged synced data instead of refusing to open. For a replica that will re-fetch
+   * the lost range from the leader; never the default, because it discards acknowledged data.
+   */
+  repairCorruption?: boolean;
+}
+
+/** Where an append landed. */
+export interface AppendInfo {
+  /** Offset of the first record appended. */
+  firstOffset: number;
+  /** Offset of the last record appended. */
+  lastOffset: number;
+  /** The largest record timestamp among the batches. */
+  maxTimestamp: number;
+  /** Number of batches appended. */
+  batches: number;
+  /** Bytes appended. */
+  bytes: number;
+}
+
+/** What a read returns. */
+export interface ReadResult {
+  /** Whole batches, end to end, exactly as stored; empty if nothing is readable at the offset. */
+  records: Buffer;
+  /** Base offset of the first batch returned (may be below the requested offset). */
+  firstOffset: number;
+  /** The offset to read next: one past the last offset returned. */
+  nextOffset: number;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+/** Options of a read. */
+export interface ReadOptions {
+  /** Return only batches that end below this offset (the high watermark or last stable offset). */
+  maxOffset?: number;
+}
+
+const HEADER_PROBE_BYTES = BatchField.lastOffsetDelta + 4;
+
+/**
+ * The log of one partition.
+ *
+ * @example
+ * ```ts
+ * const log = PartitionLog.open({ dir: '/data/orders-0', clock: realClock, config: { flush: { everyAppend: true } } });
+ * const { lastOffset } = log.append(buildRecordBatch([{ key, value }]));
+ * await log.waitDurable(lastOffset);
+ * const { records, nextOffset } = log.read(0, 1 << 20);
+ * await log.close();
+ * ```
+ */
+export class PartitionLog {
+  readonly dir: string;
+  readonly config: LogConfig;
+  /** What recovery did when the log was opened. */
+  readonly recovery: RecoveryReport;
+  private readonly fs: StorageFs;
+  private readonly clock: Clock;
+  private segments: LogSegment[];
+  private _logStartOffset: number;
+  private _recoveryPoint: number;
+  private failure: StorageError | undefined;
+  private closed = false;
+  private unflushedBytes = 0;
+  private flushTimer: TimerHandle | undefined;
+  private flushing: Promise<void> | undefined;
+  private flushAgain = false;
+  private waiters: { offset: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  private readonly probe = Buffer.allocUnsafe(HEADER_PROBE_BYTES);
+
+  private constructor(options: PartitionLogOptions) {
+    this.dir = options.dir;
+    this.config = resolveLogConfig(options.config);
+    this.fs = options.fs ?? new NodeStorageFs();
+    this.clock = options.clock;
+    const recovered = recoverLog(this.fs, this.dir, this.config, options.repairCorruption === true);
+    this.segments = recovered.segments;
+    this._logStartOffset = recovered.logStartOffset;
+    this._recoveryPoint = recovered.recoveryPoint;
+    this.recovery = recovered.report;
+  }
+
+  /**
+   * Opens (recovering if needed) or creates the log in `options.dir`.
+   *
+   * @throws ConfigError for an invalid config; LogCorruptedError when synced data is damaged.
+   */
+  static open(options: PartitionLogOptions): PartitionLog {
+    return new PartitionLog(options);
+  }
+
+  /** The first offset still in the log. */
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+
+  /** One past the last offset in the log: the offset the next record will get. */
+  get logEndOffset(): number {
+    return this.active().nextOffset;
+  }
+
+  /** Every offset below this is durable on disk. */
+  get recoveryPoint(): number {
+    return this._recoveryPoint;
+  }
+
+  /** Total bytes of all segments. */
+  get sizeBytes(): number {
+    let total = 0;
+    for (const s of this.segments) total += s.size;
+    return total;
+  }
+
+  /** The number of segments, the active one included. */
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first. */
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  /**
+   * Validates and appends one or more whole batches as a producer sent them, assigning offsets
+   * from the log end. The batches' base offset (and, if given, partition leader epoch) fields are
+   * rewritten in `bytes` in place; the caller hands the buffer over. All or nothing: if any batch
+   * is invalid, nothing is written.
+   *
+   * @throws CorruptRecordError for a bad CRC, length, magic or record count; RecordTooLargeError
+   *   for a batch over maxBatchBytes; StorageError after a disk failure.
+   */
+  append(bytes: Uint8Array, options: { leaderEpoch?: number } = {}): AppendInfo {
+    this.checkWritable();
+    const batches = this.validate(bytes, 'producer');
+    let offset = this.logEndOffset;
+    const firstOffset = offset;
+    let maxTimestamp = -1;
+    for (let pos = 0; pos < bytes.length; pos += batchSizeAt(bytes, pos)) {
+      setBatchBaseOffset(bytes, pos, offset);
+      if (options.leaderEpoch !== undefined) setBatchPartitionLeaderEpoch(bytes, pos, options.leaderEpoch);
+      offset += batchLastOffsetDelta(bytes, pos) + 1;
+      maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp(bytes, pos));
+    }
+    this.write(bytes, firstOffset, offset - 1, maxTimestamp);
+    return { firstOffset, lastOffset: offset - 1, maxTimestamp, batches, bytes: bytes.length };
+  }
+
+  /**
+   * Appends batches whose offsets are already assigned, as a follower copies them from the
+   * leader: offsets must increase and start at or after the log end.
+   *
+   * @throws CorruptRecordError for invalid batches or offsets out of order; StorageError after a
+   *   disk failure.
+   */
+  appendReplicated(bytes: Uint8Array): AppendInfo {
+    this.checkWritable();
+    const batches = this.validate(bytes, 'replica');
+    let next = this.logEndOffset;
+    let maxTimestamp = -1;
+    const firstOffset = bytes.length > 0 ? batchBaseOffset(bytes, 0) : next;
+    for (let pos = 0; pos < bytes.length; pos += batchSizeAt(bytes, pos)) {
+      const base = batchBaseOffset(bytes, pos);
+      if (base < next) {
+        throw new CorruptRecordError(
+          `replicated batch at byte ${pos} starts at offset ${base}, below the log end ${next}; truncate first`,
+        );
+      }
+      next = batchLastOffset(bytes, pos) + 1;
+      maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp(bytes, pos));
+    }
+    this.write(bytes, firstOffset, next - 1, maxTimestamp);
+    return { firstOffset, lastOffset: next - 1, maxTimestamp, batches, bytes: bytes.length };
+  }
+
+  /**
+   * Reads whole batches from `offset`: at most `maxBytes`, but always at least one batch if any is
+   * readable, and never past a segment's end. With `maxOffset`, only batches that end below it.
+   *
+   * @throws OffsetOutOfRangeError below the log start or past the log end; LogCorruptedError if a
+   *   batch fails its CRC or sits at the wrong offset (it is never served).
+   */
+  read(offset: number, maxBytes: number, options: ReadOptions = {}): ReadResult {
+    this.checkReadable();
+    const logEndOffset = this.logEndOffset;
+    if (offset < this._logStartOffset || offset > logEndOffset) {
+      throw new OffsetOutOfRangeError(offset, this._logStartOffset, logEndOffset);
+    }
+    const limit = Math.min(options.maxOffset ?? logEndOffset, logEndOffset);
+    const empty = (): ReadResult => ({
+      records: Buffer.alloc(0),
+      firstOffset: offset,
+      nextOffset: offset,
+      logStartOffset: this._logStartOffset,
+      logEndOffset,
+    });
+    for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
+      if (offset >= limit) return empty();
+      const seg = this.segments[i]!;
+      const position = this.positionOf(seg, offset);
+      if (position >= seg.size) continue; // offset falls in a gap after this segment's data
+      const result = this.readFrom(seg, position, maxBytes, limit);
+      if (result.records.length === 0) return empty();
+      return { ...result, logStartOffset: this._logStartOffset, logEndOffset };
+    }
+    return empty();
+  }
+
+  /**
+   * Removes every batch that ends at or after `offset`, for a follower that must agree with a new
+   * leader (KIP-101). A batch is never split: the log end becomes the start of the first batch
+   * removed, or `offset` if that lies in a gap. Returns the new log end offset.
+   *
+   * @throws StorageError after a disk failure.
+   */
+  truncateTo(offset: number): number {
+    this.checkWritable();
+    if (offset >= this.logEndOffset) return this.logEndOffset;
+    try {
+      if (offset <= this.segments[0]!.baseOffset) {
+        for (const s of this.segments) s.delete();
+        this.segments = [LogSegment.create(this.fs, this.dir, offset, this.config.indexIntervalBytes)];
+        this._logStartOffset = offset;
+      } else {
+        const i = this.segmentIndexFor(offset);
+        for (const s of this.segments.splice(i + 1)) s.delete();
+        const seg = this.segments[i]!;
+        const position = this.positionOf(seg, offset);
+        if (position < seg.size) {
+          seg.file.read(this.probe, 0, HEADER_PROBE_BYTES, position);
+          seg.truncateAt(position, Math.min(offset, batchBaseOffset(this.probe, 0)));
+        } else {
+          seg.truncateAt(seg.size, Math.min(seg.nextOffset, offset));
+        }
+        seg.removeIndexFiles();
+        seg.file.syncBlocking();
+        seg.synced = true;
+      }
+      this.fs.syncDir(this.dir);
+      this._logStartOffset = Math.min(this._logStartOffset, this.logEndOffset);
+      this._recoveryPoint = Math.min(this._recoveryPoint, this.logEndOffset);
+      // The checkpoint must not claim synced data past the new end, or recovery would mistake a
+      // torn tail written later for damage.
+      this.writeCheckpoint(false);
+    } catch (err) {
+      throw this.fail(err, 'truncate');
+    }
+    const end = this.logEndOffset;
+    const dropped = this.waiters.filter((w) => w.offset >= end);
+    this.waiters = this.waiters.filter((w) => w.offset < end);
+    for (const w of dropped) w.reject(new IllegalStateError(`offset ${w.offset} was truncated away`));
+    return end;
+  }
+
+  /** Starts a new active segment at the log end (no-op if the active segment is empty). */
+  roll(): void {
+    this.checkWritable();
+    if (this.active().isEmpty) return;
+    try {
+      this.segments.push(
+        LogSegment.create(this.fs, this.dir, this.logEndOffset, this.config.indexIntervalBytes),
+      );
+      this.fs.syncDir(this.dir);
+    } catch (err) {
+      throw this.fail(err, 'roll');
+    }
+    // The old segment is sealed (synced, then its index written) by the next flush.
+    this.requestFlush();
+  }
+
+  /**
+   * Applies retention on the injected clock: deletes whole sealed segments whose newest record is
+   * older than retentionMs, then the oldest while the log exceeds retentionBytes, then any wholly
+   * below the log start offset. Never the active segment. Returns the number deleted.
+   */
+  applyRetention(): number {
+    this.checkWritable();
+    let deleted = 0;
+    const deletes = this.config.cleanupPolicy !== 'compact';
+    const cutoff = this.clock.nowMs() - this.config.retentionMs;
+    let total = this.sizeBytes;
+    while (this.segments.length > 1) {
+      const oldest = this.segments[0]!;
+      const byTime = deletes && this.config.retentionMs >= 0 && oldest.maxTimestamp < cutoff;
+      const bySize =
+        deletes && this.config.retentionBytes >= 0 && total - oldest.size >= this.config.retentionBytes;
+      const byStart = this.segments[1]!.baseOffset <= this._logStartOffset;
+      if (!byTime && !bySize && !byStart) break;
+      total -= oldest.size;
+      this.segments.shift();
+      oldest.delete();
+      deleted++;
+    }
+    if (deleted > 0) {
+      this._logStartOffset = Math.max(this._logStartOffset, this.segments[0]!.baseOffset);
+      try {
+        this.fs.syncDir(this.dir);
+        this.writeCheckpoint(false);
+      } catch (err) {
+        throw this.fail(err, 'retention');
+      }
+    }
+    return deleted;
+  }
+
+  /**
+   * Moves the log start offset forward (Kafka's DeleteRecords); whole segments below it are
+   * deleted by the next `applyRetention`.
+   *
+   * @throws OffsetOutOfRangeError past the log end.
+   */
+  advanceLogStartOffset(offset: number): void {
+    this.checkWritable();
+    if (offset > this.logEndOffset)
+      throw new OffsetOutOfRangeError(offset, this._logStartOffset, this.logEndOffset);
+    if (offset <= this._logStartOffset) return;
+    this._logStartOffset = offset;
+    this.applyRetention();
+    this.writeCheckpoint(false);
+  }
+
+  /**
+   * Resolves once every offset up to and including `offset` is durable. Waiting does not itself
+   * start a flush unless the policy flushes every append; call `flush()` to force one.
+   */
+  waitDurable(offset: number): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (offset < this._recoveryPoint) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ offset, resolve, reject }));
+  }
+
+  /** Syncs everything appended so far; resolves when it is durable. */
+  flush(): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const end = this.logEndOffset;
+    const pending = this.segments.some((s) => !s.synced);
+    if (end <= this._recoveryPoint && !pending) return Promise.resolve();
+    const done = end > 0 ? this.waitDurable(end - 1) : Promise.resolve();
+    this.requestFlush();
+    return pending && end <= this._recoveryPoint ? (this.flushing ?? done) : done;
+  }
+
+  /** Flushes, writes the indexes and a clean-shutdown checkpoint, and closes the files. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.failure === undefined) {
+      await this.flush();
+      while (this.flushing !== undefined) await this.flushing;
+      try {
+        this.active().writeIndexFiles();
+        this.writeCheckpoint(true);
+      } catch (err) {
+        this.fail(err, 'close');
+      }
+    }
+    this.flushTimer?.cancel();
+    for (const s of this.segments) s.close();
+    this.closed = true;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  // ---- internals ----
+
+  private active(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  private validate(bytes: Uint8Array, source: 'producer' | 'replica'): number {
+    if (bytes.length === 0)
+      throw new CorruptRecordError('append of zero bytes: expected at least one record batch');
+    let batches = 0;
+    for (let pos = 0; pos < bytes.length; ) {
+      const check = checkBatchAt(bytes, pos, bytes.length, this.config.maxBatchBytes);
+      if (check === BatchCheck.BadLength && bytes.length - pos >= LOG_OVERHEAD_BYTES) {
+        const size = batchSizeAt(bytes, pos);
+        if (size > this.config.maxBatchBytes) {
+          throw new RecordTooLargeError(
+            `batch at byte ${pos} is ${size} bytes, over maxBatchBytes ${this.config.maxBatchBytes}; send smaller batches`,
+          );
+        }
+      }
+      if (check !== BatchCheck.Ok) {
+        throw new CorruptRecordError(
+          `batch ${batches} at byte ${pos}: ${describeBatchCheck(check, bytes, pos)}; nothing was written`,
+        );
+      }
+      const count = batchRecordsCount(bytes, pos);
+      const delta = batchLastOffsetDelta(bytes, pos);
+      // A producer's batch numbers its records 0..count-1; compaction may leave gaps in a replica's.
+      const countOk =
+        source === 'producer' ? count >= 1 && delta === count - 1 : count >= 0 && delta >= count - 1;
+      if (!countOk) {
+        throw new CorruptRecordError(
+          `batch ${batches} at byte ${pos}: recordsCount ${count} does not match lastOffsetDelta ${delta}; nothing was written`,
+        );
+      }
+      pos += batchSizeAt(bytes, pos);
+      batches++;
+    }
+    if (bytes.length > this.config.segmentBytes) {
+      throw new RecordTooLargeError(
+        `append of ${bytes.length} bytes exceeds segmentBytes ${this.config.segmentBytes}; send fewer batches at once`,
+      );
+    }
+    return batches;
+  }
+
+  private write(bytes: Uint8Array, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
+    try {
+      this.maybeRoll(bytes.length, lastOffset);
+      this.active().append(bytes);
+    } catch (err) {
+      throw this.fail(err, 'append');
+    }
+    assert(this.logEndOffset === lastOffset + 1, 'log end follows the appended batches');
+    void firstOffset;
+    void maxTimestamp;
+    this.unflushedBytes += bytes.length;
+    const policy = this.config.flush;
+    if (policy.everyAppend || (policy.intervalBytes > 0 && this.unflushedBytes >= policy.intervalBytes)) {
+      this.requestFlush();
+    } else if (policy.intervalMs > 0 && this.flushTimer === undefined) {
+      this.flushTimer = this.clock.setTimer(policy.intervalMs, () => {
+        this.flushTimer = undefined;
+        this.requestFlush();
+      });
+    }
+  }
+
+  private maybeRoll(incomingBytes: number, lastOffset: number): void {
+    const seg = this.active();
+    if (seg.isEmpty) return;
+    const full = seg.size + incomingBytes > this.config.segmentBytes;
+    const aged =
+      seg.firstBatchTimestamp >= 0 && this.clock.nowMs() - seg.firstBatchTimestamp >= this.config.segmentMs;
+    if (full || aged || !seg.canHoldOffsets(lastOffset)) {
+      this.segments.push(
+        LogSegment.create(this.fs, this.dir, this.logEndOffset, this.config.indexIntervalBytes),
+      );
+      this.fs.syncDir(this.dir);
+      this.requestFlush();
+    }
+  }
+
+  /** Starts a flush, or asks the running one to go round again (group commit). */
+  private requestFlush(): void {
+    if (this.failure !== undefined || this.closed) return;
+    if (this.flushing !== undefined) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = this.runFlush().finally(() => {
+      this.flushing = undefined;
+    });
+  }
+
+  private async runFlush(): Promise<void> {
+    do {
+      this.flushAgain = false;
+      this.flushTimer?.cancel();
+      this.flushTimer = undefined;
+      this.unflushedBytes = 0;
+      const target = this.logEndOffset;
+      const dirty = this.segments.filter((s) => !s.synced);
+      // Marked before the await: an append during the sync marks its segment dirty again.
+      for (const s of dirty) s.synced = true;
+      try {
+        await Promise.all(dirty.map((s) => s.file.sync()));
+        const active = this.active();
+        for (const s of dirty) {
+          if (s !== active && this.segments.includes(s)) s.writeIndexFiles();
+        }
+      } catch (err) {
+        this.fail(err, 'flush');
+        return;
+      }
+      const durable = Math.min(target, this.logEndOffset);
+      if (durable > this._recoveryPoint) {
+        this._recoveryPoint = durable;
+        try {
+          this.writeCheckpoint(false);
+        } catch (err) {
+          this.fail(err, 'checkpoint');
+          return;
+        }
+      }
+      let n = 0;
+      while (n < this.waiters.length && this.waiters[n]!.offset < this._recoveryPoint) n++;
+      for (const w of this.waiters.splice(0, n)) w.resolve();
+    } while (this.flushAgain && this.failure === undefined);
+  }
+
+  private writeCheckpoint(cleanShutdown: boolean): void {
+    writeCheckpoint(this.fs, this.dir, {
+      recoveryPoint: this._recoveryPoint,
+      logStartOffset: this._logStartOffset,
+      cleanShutdown,
+    });
+  }
+
+  /** Enters the failed state (fail-stop) and returns the error to throw. */
+  private fail(err: unknown, during: string): MillraceError {
+    if (err instanceof MillraceError && !(err instanceof StorageError) && this.failure === undefined) {
+      // Our own validation errors thrown inside a write are bugs, not disk failures.
+      if (!(err instanceof LogCorruptedError)) return err;
+    }
+    if (this.failure === undefined) {
+      const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown';
+      this.failure = new StorageError(`${during} failed in ${this.dir} (${code})`, { cause: err });
+      this.flushTimer?.cancel();
+      for (const w of this.waiters.splice(0)) w.reject(this.failure);
+    }
+    return this.failure;
+  }
+
+  private checkWritable(): void {
+    if (this.closed) throw new IllegalStateError(`partition log ${this.dir} is closed`);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private checkReadable(): void {
+    this.checkWritable();
+  }
+
+  /** Index of the segment holding `offset`: the last one whose base offset is at or below it. */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /** Byte position of the first batch of `seg` that ends at or after `offset`, or seg.size. */
+  private positionOf(seg: LogSegment, offset: number): number {
+    let position = seg.index.positionFor(offset - seg.baseOffset);
+    const probe = this.probe;
+    while (position < seg.size) {
+      const n = seg.file.read(probe, 0, HEADER_PROBE_BYTES, position);
+      const size = n >= LOG_OVERHEAD_BYTES ? batchSizeAt(probe, 0) : 0;
+      if (n < HEADER_PROBE_BYTES || size < HEADER_PROBE_BYTES || position + size > seg.size) {
+        throw this.corrupted(seg, position, 'batch header is cut short or has an impossible length');
+      }
+      if (batchLastOffset(probe, 0) >= offset) return position;
+      position += size;
+    }
+    return seg.size;
+  }
+
+  private readFrom(
+    seg: LogSegment,
+    position: number,
+    maxBytes: number,
+    limit: number,
+  ): Omit<ReadResult, 'logStartOffset' | 'logEndOffset'> {
+    let buf = seg.read(position, Math.max(maxBytes, HEADER_PROBE_BYTES));
+    const firstSize = buf.length >= LOG_OVERHEAD_BYTES ? batchSizeAt(buf, 0) : -1;
+    if (firstSize > buf.length && position + firstSize <= seg.size) buf = seg.read(position, firstSize);
+    let end = 0;
+    let expectNext = -1;
+    let firstOffset = -1;
+    let nextOffset = -1;
+    while (end + LOG_OVERHEAD_BYTES <= buf.length) {
+      const size = batchSizeAt(buf, end);
+      if (size < HEADER_PROBE_BYTES)
+        throw this.corrupted(seg, position + end, `impossible batch length ${size}`);
+      if (end + size > buf.length) break; // a partial batch at the end of what maxBytes allowed
+      const base = batchBaseOffset(buf, end);
+      const last = batchLastOffset(buf, end);
+      if (last >= limit) break;
+      if (this.config.verifyCrcOnRead) {
+        const check = checkBatchAt(buf, end, end + size, this.config.maxBatchBytes);
+        if (check !== BatchCheck.Ok) {
+          throw this.corrupted(seg, position + end, describeBatchCheck(check, buf, end));
+        }
+      }
+      if (base < expectNext || last < base) {
+        throw this.corrupted(
+          seg,
+          position + end,
+          `offsets ${base}..${last} out of order after ${expectNext - 1}`,
+        );
+      }
+      if (firstOffset < 0) firstOffset = base;
+      expectNext = last + 1;
+      nextOffset = last + 1;
+      end += size;
+    }
+    return { records: buf.subarray(0, end), firstOffset, nextOffset };
+  }
+
+  private corrupted(seg: LogSegment, position: number, detail: string): LogCorruptedError {
+    return new LogCorruptedError(
+      this.dir,
+      `segment ${seg.baseOffset}, batch at byte ${position}: ${detail}`,
+      seg.baseOffset,
+    );
+  }
+}
