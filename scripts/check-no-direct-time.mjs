@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 // DESIGN.md §4: time and randomness are injected. This check fails on direct use of the ambient
 // clock, timers or PRNG under src/, except in the files that implement the real Clock and Random.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+//
+// Usage: node scripts/check-no-direct-time.mjs [root]
+// Scans <root>/src (root defaults to the repository root); the allowlist is relative to root.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT =
+  process.argv[2] === undefined ? fileURLToPath(new URL('..', import.meta.url)) : resolve(process.argv[2]);
 const ALLOWED = new Set(['src/runtime/actor/real-clock.ts', 'src/runtime/actor/real-random.ts']);
 const BANNED = [
   { re: /\bDate\.now\s*\(/, what: 'Date.now()' },
@@ -25,9 +30,15 @@ function* walk(dir) {
   }
 }
 
+const SRC = join(ROOT, 'src');
+if (!existsSync(SRC) || !statSync(SRC).isDirectory()) {
+  console.error(`no src/ directory under ${ROOT}; pass the root of a millrace checkout`);
+  process.exit(2);
+}
+
 const problems = [];
-for (const file of walk(join(ROOT, 'src'))) {
-  const rel = relative(ROOT, file);
+for (const file of walk(SRC)) {
+  const rel = relative(ROOT, file).split(sep).join('/');
   if (ALLOWED.has(rel)) continue;
   const lines = readFileSync(file, 'utf8').split('\n');
   lines.forEach((line, i) => {

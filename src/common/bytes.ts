@@ -19,8 +19,9 @@ const TWO_32 = 4294967296;
 export function readInt64(buf: Uint8Array, pos: number): number {
   const hi = (buf[pos]! << 24) | (buf[pos + 1]! << 16) | (buf[pos + 2]! << 8) | buf[pos + 3]!;
   const lo = ((buf[pos + 4]! << 24) | (buf[pos + 5]! << 16) | (buf[pos + 6]! << 8) | buf[pos + 7]!) >>> 0;
-  // hi is signed; only |hi| < 2^21 keeps the result exact.
-  if (hi > 0x1fffff || hi < -0x200000) {
+  // hi is signed. Safe integers are -(2^53 - 1) .. 2^53 - 1: hi from -2^21 to 2^21 - 1, except
+  // that hi = -2^21 with lo = 0 is -2^53, exact but not safe.
+  if (hi > 0x1fffff || hi < -0x200000 || (hi === -0x200000 && lo === 0)) {
     throw new CorruptRecordError(`int64 at byte ${pos} is outside the safe integer range`);
   }
   return hi * TWO_32 + lo;

@@ -47,27 +47,35 @@ export class ByteReader {
     throw new CorruptRecordError(`varint at byte ${this.pos} is longer than 5 bytes`);
   }
 
-  /** Reads a zig-zag varlong (64-bit) as a number; throws if it is not a safe integer. */
+  /**
+   * Reads a zig-zag varlong (64-bit) as a number.
+   *
+   * @throws CorruptRecordError when it is truncated, longer than 10 bytes, or not a safe integer.
+   */
   readVarlong(): number {
     const buf = this.buf;
     let pos = this.pos;
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
+    if (pos >= this.end) throw this.overrun();
+    // The zig-zag form of a safe integer can reach 2^54 - 2, beyond exact doubles, so it is never
+    // formed. n is the zig-zag form halved (value, or -value - 1 when negative): the first byte
+    // gives the sign bit and n's low 6 bits, each later byte 7 more bits.
+    let b = buf[pos++]!;
+    const negative = (b & 1) === 1;
+    let n = (b & 0x7f) >>> 1;
+    let scale = 64;
+    for (let i = 1; (b & 0x80) !== 0; i++) {
+      if (i === 10) throw new CorruptRecordError(`varlong at byte ${this.pos} is longer than 10 bytes`);
       if (pos >= this.end) throw this.overrun();
-      const b = buf[pos++]!;
-      result += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) {
-        if (result > Number.MAX_SAFE_INTEGER) {
-          throw new CorruptRecordError(`varlong at byte ${this.pos} is outside the safe integer range`);
-        }
-        this.pos = pos;
-        // Zig-zag decode without 32-bit bitwise operators, which would truncate.
-        return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
-      }
+      b = buf[pos++]!;
+      n += (b & 0x7f) * scale;
       scale *= 128;
     }
-    throw new CorruptRecordError(`varlong at byte ${this.pos} is longer than 10 bytes`);
+    // Partial sums are exact below 2^53, so anything inexact is also caught here.
+    if (n > (negative ? Number.MAX_SAFE_INTEGER - 1 : Number.MAX_SAFE_INTEGER)) {
+      throw new CorruptRecordError(`varlong at byte ${this.pos} is outside the safe integer range`);
+    }
+    this.pos = pos;
+    return negative ? -n - 1 : n;
   }
 
   /** Reads a zig-zag varlong as a bigint, covering the full int64 range. */
@@ -132,15 +140,22 @@ export function writeVarint(buf: Uint8Array, pos: number, value: number): number
  * ```ts
  * pos = writeVarlong(buf, pos, timestampMs - baseTimestampMs);
  * ```
+ * @throws RangeError when `value` is outside [-2^30, 2^30) and not a safe integer (values inside
+ * that range take the unchecked 32-bit path, like `writeVarint`).
  */
 export function writeVarlong(buf: Uint8Array, pos: number, value: number): number {
   if (value >= -0x40000000 && value < 0x40000000) return writeVarint(buf, pos, value);
-  let v = value >= 0 ? value * 2 : -value * 2 - 1;
-  while (v > 0x7f) {
-    buf[pos++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`varlong value ${value} is not a safe integer`);
+  // The zig-zag form n * 2 + sign can exceed 2^53, so it is emitted without being formed.
+  const sign = value < 0 ? 1 : 0;
+  let n = sign === 1 ? -value - 1 : value;
+  buf[pos++] = ((n % 64) << 1) | sign | 0x80; // |value| >= 2^30 always needs more than one byte
+  n = Math.floor(n / 64);
+  while (n > 0x7f) {
+    buf[pos++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
   }
-  buf[pos++] = v;
+  buf[pos++] = n;
   return pos;
 }
 
@@ -151,8 +166,10 @@ export function writeVarlong(buf: Uint8Array, pos: number, value: number): numbe
  * ```ts
  * pos = writeVarlongBig(buf, pos, -(2n ** 63n));
  * ```
+ * @throws RangeError when `value` is outside the int64 range.
  */
 export function writeVarlongBig(buf: Uint8Array, pos: number, value: bigint): number {
+  if (BigInt.asIntN(64, value) !== value) throw new RangeError(`varlong value ${value} is outside int64`);
   let v = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
   while (v > 0x7fn) {
     buf[pos++] = Number(v & 0x7fn) | 0x80;
@@ -187,14 +204,17 @@ export function sizeOfVarint(value: number): number {
  * ```ts
  * const size = sizeOfVarlong(-1); // 1
  * ```
+ * @throws RangeError when `writeVarlong` would.
  */
 export function sizeOfVarlong(value: number): number {
   if (value >= -0x40000000 && value < 0x40000000) return sizeOfVarint(value);
-  let v = value >= 0 ? value * 2 : -value * 2 - 1;
-  let size = 1;
-  while (v > 0x7f) {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`varlong value ${value} is not a safe integer`);
+  // Counts 7-bit groups of n * 2 + sign without forming it (see writeVarlong).
+  let n = Math.floor((value < 0 ? -value - 1 : value) / 64);
+  let size = 2;
+  while (n > 0x7f) {
     size++;
-    v = Math.floor(v / 128);
+    n = Math.floor(n / 128);
   }
   return size;
 }

@@ -44,6 +44,8 @@ export class SimulatedClock implements Clock {
   }
 
   setTimer(delayMs: number, callback: () => void): TimerHandle {
+    // A NaN due time would compare false with everything and drag the clock to NaN when it fired.
+    assert(!Number.isNaN(delayMs), 'timer delay is a number');
     const timer: PendingTimer = {
       dueMs: this.now + Math.max(0, delayMs),
       seq: this.seq++,
@@ -84,19 +86,27 @@ export class SimulatedClock implements Clock {
     for (;;) {
       const due = this.nextTimerMs();
       if (due === undefined || due > targetMs) break;
-      const timer = this.pop()!;
-      this.now = Math.max(this.now, timer.dueMs);
-      timer.callback();
+      this.fireNext();
     }
-    this.now = targetMs;
+    // A callback may itself have advanced the clock past targetMs; time never goes back.
+    this.now = Math.max(this.now, targetMs);
   }
 
-  /** Fires the next live timer, moving time to its due time; returns false if there is none. */
+  /**
+   * Fires the next live timer only (not others due at the same time), moving time to its due
+   * time; returns false if there is none.
+   */
   runNext(): boolean {
-    const due = this.nextTimerMs();
-    if (due === undefined) return false;
-    this.advanceTo(due);
+    if (this.nextTimerMs() === undefined) return false;
+    this.fireNext();
     return true;
+  }
+
+  // Fires the heap's top timer, which the caller has checked is live.
+  private fireNext(): void {
+    const timer = this.pop()!;
+    this.now = Math.max(this.now, timer.dueMs);
+    timer.callback();
   }
 
   private push(timer: PendingTimer): void {
