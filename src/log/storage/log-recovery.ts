@@ -124,6 +124,10 @@ export function recoverLog(
         segment.removeIndexFiles();
         segment.file.syncBlocking();
         cut = true;
+      } else if (mayHoldUnsynced && nextBase !== undefined && segment.nextOffset < nextBase) {
+        // The segment ends short of the next one: a write was lost, and anything after it was
+        // written later and never acknowledged. Keep the log a prefix of what was appended.
+        cut = true;
       }
     }
     segments.push(segment);
@@ -166,8 +170,14 @@ function rescanSegment(
   for (const b of scanBatches(segment.file, 0, segment.size, config.maxBatchBytes)) {
     if (b.check !== BatchCheck.Ok)
       return { position: b.position, detail: describeBatchCheck(b.check, b.buf, b.pos) };
-    const base = batchBaseOffset(b.buf, b.pos);
-    const last = batchLastOffset(b.buf, b.pos);
+    let base: number;
+    let last: number;
+    try {
+      base = batchBaseOffset(b.buf, b.pos);
+      last = batchLastOffset(b.buf, b.pos);
+    } catch {
+      return { position: b.position, detail: 'base offset is outside the range of offsets' };
+    }
     // A valid batch at the wrong place (a misdirected write) shows up as an offset out of order.
     const misplaced =
       base < segment.nextOffset ||

@@ -505,6 +505,8 @@ export class PartitionLog {
     }
     this.flushing = this.runFlush().finally(() => {
       this.flushing = undefined;
+      // A request that arrived after the loop's last check but before this ran must not be lost.
+      if (this.flushAgain) this.requestFlush();
     });
   }
 
@@ -601,7 +603,7 @@ export class PartitionLog {
       if (n < HEADER_PROBE_BYTES || size < HEADER_PROBE_BYTES || position + size > seg.size) {
         throw this.corrupted(seg, position, 'batch header is cut short or has an impossible length');
       }
-      if (batchLastOffset(probe, 0) >= offset) return position;
+      if (this.lastOffsetOf(seg, probe, position) >= offset) return position;
       position += size;
     }
     return seg.size;
@@ -625,8 +627,8 @@ export class PartitionLog {
       if (size < HEADER_PROBE_BYTES)
         throw this.corrupted(seg, position + end, `impossible batch length ${size}`);
       if (end + size > buf.length) break; // a partial batch at the end of what maxBytes allowed
+      const last = this.lastOffsetOf(seg, buf.subarray(end), position + end);
       const base = batchBaseOffset(buf, end);
-      const last = batchLastOffset(buf, end);
       if (last >= limit) break;
       if (this.config.verifyCrcOnRead) {
         const check = checkBatchAt(buf, end, end + size, this.config.maxBatchBytes);
@@ -647,6 +649,15 @@ export class PartitionLog {
       end += size;
     }
     return { records: buf.subarray(0, end), firstOffset, nextOffset };
+  }
+
+  /** The last offset of the batch at the front of `header`; damage there is reported, not thrown raw. */
+  private lastOffsetOf(seg: LogSegment, header: Uint8Array, position: number): number {
+    try {
+      return batchLastOffset(header, 0);
+    } catch {
+      throw this.corrupted(seg, position, 'base offset is outside the range of offsets');
+    }
   }
 
   private corrupted(seg: LogSegment, position: number, detail: string): LogCorruptedError {

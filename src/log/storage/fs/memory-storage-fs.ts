@@ -153,6 +153,19 @@ export class MemoryStorageFs implements StorageFs {
     inode.sync();
   }
 
+  /** A copy of this file system as a reader would see it now, every file durable: a disk image. */
+  clone(): MemoryStorageFs {
+    const copy = new MemoryStorageFs();
+    for (const dir of this.dirs) copy.dirs.add(dir);
+    for (const path of this.files.keys()) copy.setContents(path, this.contents(path));
+    return copy;
+  }
+
+  /** The paths of every file, sorted. */
+  paths(): string[] {
+    return [...this.files.keys()].sort();
+  }
+
   /** Total bytes stored, across files. */
   totalBytes(): number {
     let total = 0;
