@@ -95,6 +95,21 @@ export class ConfigError extends MillraceError {
 }
 
 /**
+ * A well-formed record that the target refuses, such as a record without a key sent to a
+ * compacted topic. Fix the record; retrying it unchanged fails again.
+ *
+ * @example
+ * ```ts
+ * throw new InvalidRecordError('compacted topic orders-0 needs a key on every record (record 3 has none)');
+ * ```
+ */
+export class InvalidRecordError extends MillraceError {
+  constructor(message: string) {
+    super('INVALID_RECORD', message, false);
+  }
+}
+
+/**
  * A batch or record larger than the configured limit. Split it, or raise the limit.
  *
  * @example

@@ -58,10 +58,17 @@ export interface RecordBatchBuilderOptions {
   deleteHorizonMs?: number;
   /** Timestamp of records appended without one. Default 0: pass `clock.nowMs()`. */
   defaultTimestampMs?: number;
+  /**
+   * The batch's lastOffsetDelta when larger than the last record's offset delta: a compacted
+   * batch keeps the offset span it was written with even when its last records are gone.
+   * Default: the last record's offset delta.
+   */
+  lastOffsetDelta?: number;
 }
 
-type ResolvedOptions = Required<Omit<RecordBatchBuilderOptions, 'deleteHorizonMs'>> & {
+type ResolvedOptions = Required<Omit<RecordBatchBuilderOptions, 'deleteHorizonMs' | 'lastOffsetDelta'>> & {
   deleteHorizonMs: number | undefined;
+  lastOffsetDelta: number | undefined;
 };
 
 /**
@@ -85,6 +92,7 @@ export const DEFAULT_RECORD_BATCH_BUILDER_OPTIONS: Readonly<ResolvedOptions> = O
   maxBatchBytes: 1024 * 1024,
   deleteHorizonMs: undefined,
   defaultTimestampMs: 0,
+  lastOffsetDelta: undefined,
 });
 
 const OPTION_KEYS = Object.keys(DEFAULT_RECORD_BATCH_BUILDER_OPTIONS);
@@ -126,6 +134,8 @@ export class RecordBatchBuilder {
   /** Write position: the end of the last appended record. */
   private pos = BATCH_HEADER_BYTES;
   private count = 0;
+  /** Offset delta of the last appended record (-1 when empty). */
+  private lastDelta = -1;
   private baseTimestamp = 0;
   private maxTimestamp = 0;
   // Results of the last measure(), so append() does not compute them twice.
@@ -167,8 +177,13 @@ export class RecordBatchBuilder {
    * RangeError when the timestamp is not a safe integer or lies more than 2^52 ms from the batch's
    * base timestamp.
    */
-  append(record: RecordInput): boolean {
-    const total = this.measure(record);
+  append(record: RecordInput, offsetDelta: number = this.lastDelta + 1): boolean {
+    if (!Number.isInteger(offsetDelta) || offsetDelta <= this.lastDelta || offsetDelta > 0x7fffffff) {
+      throw new RangeError(
+        `offset delta ${offsetDelta} must be an integer above the previous one (${this.lastDelta})`,
+      );
+    }
+    const total = this.measure(record, offsetDelta);
     const end = this.pos + total;
     if (end > this.options.maxBatchBytes) {
       if (this.count > 0) return false;
@@ -184,7 +199,7 @@ export class RecordBatchBuilder {
     // Record attributes: Kafka defines no bits, so they are always written as zero.
     buf[pos++] = 0;
     pos = writeVarlong(buf, pos, this.measuredDelta);
-    pos = writeVarint(buf, pos, this.count);
+    pos = writeVarint(buf, pos, offsetDelta);
     pos = writeNullableBytes(buf, pos, record.key);
     pos = writeNullableBytes(buf, pos, record.value);
     const headers = record.headers;
@@ -209,6 +224,7 @@ export class RecordBatchBuilder {
       this.maxTimestamp = timestamp;
     }
     this.count++;
+    this.lastDelta = offsetDelta;
     return true;
   }
 
@@ -223,7 +239,7 @@ export class RecordBatchBuilder {
    * @throws RangeError for a timestamp that append would refuse.
    */
   hasRoomFor(record: RecordInput): boolean {
-    return this.pos + this.measure(record) <= this.options.maxBatchBytes;
+    return this.pos + this.measure(record, this.lastDelta + 1) <= this.options.maxBatchBytes;
   }
 
   /**
@@ -302,10 +318,11 @@ export class RecordBatchBuilder {
     }
     this.pos = BATCH_HEADER_BYTES;
     this.count = 0;
+    this.lastDelta = -1;
   }
 
   /** Computes the record's encoded size (length prefix included) and keeps the pieces for append. */
-  private measure(record: RecordInput): number {
+  private measure(record: RecordInput, offsetDelta: number): number {
     const timestamp = record.timestamp ?? this.options.defaultTimestampMs;
     const base = this.count > 0 ? this.baseTimestamp : (this.options.deleteHorizonMs ?? timestamp);
     const delta = timestamp - base;
@@ -314,7 +331,7 @@ export class RecordBatchBuilder {
         `record timestamp ${timestamp} must be a safe integer within 2^52 ms of the batch's base timestamp ${base}`,
       );
     }
-    let body = 1 + sizeOfVarlong(delta) + sizeOfVarint(this.count);
+    let body = 1 + sizeOfVarlong(delta) + sizeOfVarint(offsetDelta);
     const key = record.key;
     body += key == null ? 1 : sizeOfVarint(key.length) + key.length;
     const value = record.value;
@@ -361,7 +378,7 @@ export class RecordBatchBuilder {
     writeInt32(target, BatchField.partitionLeaderEpoch, o.partitionLeaderEpoch);
     target[BatchField.magic] = CURRENT_MAGIC;
     writeInt16(target, BatchField.attributes, attributes);
-    writeInt32(target, BatchField.lastOffsetDelta, this.count - 1);
+    writeInt32(target, BatchField.lastOffsetDelta, Math.max(this.lastDelta, o.lastOffsetDelta ?? -1));
     writeInt64(target, BatchField.baseTimestamp, this.baseTimestamp);
     writeInt64(target, BatchField.maxTimestamp, this.maxTimestamp);
     writeInt64(target, BatchField.producerId, o.producerId);
@@ -461,5 +478,9 @@ function resolveOptions(options: RecordBatchBuilderOptions): ResolvedOptions {
       -MAX_SAFE,
       MAX_SAFE,
     ),
+    lastOffsetDelta:
+      options.lastOffsetDelta === undefined
+        ? undefined
+        : intInRange('lastOffsetDelta', options.lastOffsetDelta, 0, MAX_INT32),
   };
 }

@@ -8,18 +8,10 @@
  * unless the caller asked for repair (replication will re-fetch the range).
  */
 import { LogCorruptedError } from '../../common/errors.js';
-import {
-  BatchCheck,
-  batchBaseOffset,
-  batchLastOffset,
-  batchRecordsCount,
-  describeBatchCheck,
-} from '../format/batch-layout.js';
-import { scanBatches } from './batch-scanner.js';
 import type { StorageFs } from './fs/storage-fs.js';
 import { TEMP_SUFFIX } from './fs/storage-fs.js';
 import type { LogConfig } from './log-config.js';
-import { LogSegment, MAX_SEGMENT_OFFSET_SPAN } from './log-segment.js';
+import { LogSegment } from './log-segment.js';
 import { readCheckpoint, writeCheckpoint } from './partition-checkpoint.js';
 import { parseSegmentLogName, SegmentSuffix, segmentFileName } from './segment-files.js';
 
@@ -106,7 +98,7 @@ export function recoverLog(
     if (!indexLoaded || (mayHoldUnsynced && !report.cleanShutdown)) {
       report.segmentsScanned++;
       if (!indexLoaded) report.indexesRebuilt++;
-      const damage = rescanSegment(segment, nextBase, config);
+      const damage = segment.rebuildIndex(nextBase, config.maxBatchBytes);
       if (damage !== undefined) {
         const inSyncedData = segment.nextOffset < recoveryPoint;
         if (inSyncedData && !repairCorruption) {
@@ -155,45 +147,6 @@ export function recoverLog(
   fs.syncDir(dir);
   writeCheckpoint(fs, dir, { recoveryPoint: logEndOffset, logStartOffset, cleanShutdown: false });
   return { segments, logStartOffset, recoveryPoint: logEndOffset, report };
-}
-
-/**
- * Re-reads a segment from its first byte, rebuilding its index. Returns where and why the first
- * bad batch is, or undefined if every byte is a valid batch in offset order.
- */
-function rescanSegment(
-  segment: LogSegment,
-  nextBase: number | undefined,
-  config: LogConfig,
-): { position: number; detail: string } | undefined {
-  segment.resetIndex();
-  for (const b of scanBatches(segment.file, 0, segment.size, config.maxBatchBytes)) {
-    if (b.check !== BatchCheck.Ok)
-      return { position: b.position, detail: describeBatchCheck(b.check, b.buf, b.pos) };
-    let base: number;
-    let last: number;
-    try {
-      base = batchBaseOffset(b.buf, b.pos);
-      last = batchLastOffset(b.buf, b.pos);
-    } catch {
-      return { position: b.position, detail: 'base offset is outside the range of offsets' };
-    }
-    // A valid batch at the wrong place (a misdirected write) shows up as an offset out of order.
-    const misplaced =
-      base < segment.nextOffset ||
-      last < base ||
-      batchRecordsCount(b.buf, b.pos) < 0 ||
-      last - segment.baseOffset > MAX_SEGMENT_OFFSET_SPAN ||
-      (nextBase !== undefined && last >= nextBase);
-    if (misplaced) {
-      return {
-        position: b.position,
-        detail: `offsets ${base}..${last} out of order (expected ${segment.nextOffset} or later)`,
-      };
-    }
-    segment.indexBatch(b.buf, b.pos, b.position);
-  }
-  return undefined;
 }
 
 function removeSegmentFiles(fs: StorageFs, dir: string, base: number): void {

@@ -3,7 +3,16 @@
  * as they travel on the wire, plus its in-memory sparse index. Offsets inside a segment are stored
  * relative to its base offset as int32, so a segment holds at most 2^31 offsets.
  */
-import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, batchSizeAt } from '../format/batch-layout.js';
+import {
+  BatchCheck,
+  batchBaseOffset,
+  batchLastOffset,
+  batchMaxTimestamp,
+  batchRecordsCount,
+  batchSizeAt,
+  describeBatchCheck,
+} from '../format/batch-layout.js';
+import { scanBatches } from './batch-scanner.js';
 import type { StorageFile, StorageFs } from './fs/storage-fs.js';
 import { readWholeFile, writeFileAtomically } from './fs/storage-fs.js';
 import { SegmentSuffix, segmentFileName } from './segment-files.js';
@@ -132,6 +141,45 @@ export class LogSegment {
     this.maxTimestamp = -1;
     this.firstBatchTimestamp = -1;
     this.nextOffset = this.baseOffset;
+  }
+
+  /**
+   * Re-reads the file from its first byte, rebuilding the index and metadata, and checking every
+   * batch: length, magic, CRC-32C and offsets in order (a valid batch at the wrong place, as a
+   * misdirected write leaves, shows up as an offset out of order). Returns where and why the first
+   * bad batch is, or undefined if the whole file is good. Nothing is truncated here.
+   */
+  rebuildIndex(
+    nextSegmentBase: number | undefined,
+    maxBatchBytes: number,
+  ): { position: number; detail: string } | undefined {
+    this.resetIndex();
+    for (const b of scanBatches(this.file, 0, this.size, maxBatchBytes)) {
+      if (b.check !== BatchCheck.Ok)
+        return { position: b.position, detail: describeBatchCheck(b.check, b.buf, b.pos) };
+      let base: number;
+      let last: number;
+      try {
+        base = batchBaseOffset(b.buf, b.pos);
+        last = batchLastOffset(b.buf, b.pos);
+      } catch {
+        return { position: b.position, detail: 'base offset is outside the range of offsets' };
+      }
+      const misplaced =
+        base < this.nextOffset ||
+        last < base ||
+        batchRecordsCount(b.buf, b.pos) < 0 ||
+        last - this.baseOffset > MAX_SEGMENT_OFFSET_SPAN ||
+        (nextSegmentBase !== undefined && last >= nextSegmentBase);
+      if (misplaced) {
+        return {
+          position: b.position,
+          detail: `offsets ${base}..${last} out of order (expected ${this.nextOffset} or later)`,
+        };
+      }
+      this.indexBatch(b.buf, b.pos, b.position);
+    }
+    return undefined;
   }
 
   /** Reads `length` bytes at `position` into a new buffer (short at the end of the file). */

@@ -12,6 +12,7 @@ import { assert } from '../../common/assert.js';
 import {
   CorruptRecordError,
   IllegalStateError,
+  InvalidRecordError,
   LogCorruptedError,
   MillraceError,
   OffsetOutOfRangeError,
@@ -34,8 +35,10 @@ import {
   setBatchBaseOffset,
   setBatchPartitionLeaderEpoch,
 } from '../format/batch-layout.js';
+import { RecordBatchView } from '../format/record-batch-decoder.js';
 import { NodeStorageFs } from './fs/node-storage-fs.js';
 import type { StorageFs } from './fs/storage-fs.js';
+import { type CompactionResult, compactSegments } from './log-compactor.js';
 import { type LogConfig, type LogConfigInput, resolveLogConfig } from './log-config.js';
 import { type RecoveryReport, recoverLog } from './log-recovery.js';
 import { LogSegment } from './log-segment.js';
@@ -358,6 +361,51 @@ export class PartitionLog {
   }
 
   /**
+   * Compacts the sealed segments (cleanup.policy compact): keeps the latest record per key at its
+   * offset, drops tombstones past their delete horizon, never touches the active segment. Only
+   * segments wholly below `maxOffset` (the high watermark, for a replica) and already synced are
+   * compacted; the log is flushed first.
+   *
+   * @throws IllegalStateError when the topic is not compacted; LogCorruptedError for damaged data
+   *   (the old segments are kept); StorageError after a disk failure.
+   */
+  async compact(options: { maxOffset?: number } = {}): Promise<CompactionResult> {
+    this.checkWritable();
+    if (this.config.cleanupPolicy === 'delete') {
+      throw new IllegalStateError(
+        `partition log ${this.dir} has cleanupPolicy 'delete'; compaction needs 'compact'`,
+      );
+    }
+    await this.flush();
+    while (this.flushing !== undefined) await this.flushing;
+    this.checkWritable();
+    const limit = Math.min(options.maxOffset ?? Number.MAX_SAFE_INTEGER, this._recoveryPoint);
+    const sealed = this.segments.slice(0, -1);
+    let n = 0;
+    while (n < sealed.length && sealed[n]!.nextOffset <= limit && sealed[n]!.synced) n++;
+    const cleanable = sealed.slice(0, n);
+    try {
+      const { segments, result } = compactSegments(
+        {
+          fs: this.fs,
+          dir: this.dir,
+          maxBatchBytes: this.config.maxBatchBytes,
+          indexIntervalBytes: this.config.indexIntervalBytes,
+          deleteRetentionMs: this.config.deleteRetentionMs,
+          nowMs: this.clock.nowMs(),
+        },
+        cleanable,
+      );
+      this.segments = [...segments, ...this.segments.slice(n)];
+      // A segment compacted to nothing is gone; the log starts where the data now does, as after a reopen.
+      this._logStartOffset = Math.max(this._logStartOffset, this.segments[0]!.baseOffset);
+      return result;
+    } catch (err) {
+      throw this.fail(err, 'compaction');
+    }
+  }
+
+  /**
    * Moves the log start offset forward (Kafka's DeleteRecords); whole segments below it are
    * deleted by the next `applyRetention`.
    *
@@ -448,6 +496,8 @@ export class PartitionLog {
           `batch ${batches} at byte ${pos}: recordsCount ${count} does not match lastOffsetDelta ${delta}; nothing was written`,
         );
       }
+      if (source === 'producer' && this.config.cleanupPolicy !== 'delete')
+        this.requireKeys(bytes, pos, batches);
       pos += batchSizeAt(bytes, pos);
       batches++;
     }
@@ -457,6 +507,21 @@ export class PartitionLog {
       );
     }
     return batches;
+  }
+
+  /** A compacted topic keeps the latest record per key, so a record without one has no meaning there. */
+  private requireKeys(bytes: Uint8Array, pos: number, batchIndex: number): void {
+    const view = new RecordBatchView(bytes, pos, { maxBatchBytes: this.config.maxBatchBytes });
+    if (view.isControl) return;
+    let i = 0;
+    for (const record of view) {
+      if (record.key === null) {
+        throw new InvalidRecordError(
+          `batch ${batchIndex}, record ${i}: a compacted topic needs a key on every record; nothing was written`,
+        );
+      }
+      i++;
+    }
   }
 
   private write(bytes: Uint8Array, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
@@ -556,17 +621,24 @@ export class PartitionLog {
 
   /** Enters the failed state (fail-stop) and returns the error to throw. */
   private fail(err: unknown, during: string): MillraceError {
-    if (err instanceof MillraceError && !(err instanceof StorageError) && this.failure === undefined) {
-      // Our own validation errors thrown inside a write are bugs, not disk failures.
-      if (!(err instanceof LogCorruptedError)) return err;
+    // Refusals of bad input (our own errors) leave the log running; damage and disk errors stop it.
+    if (
+      err instanceof MillraceError &&
+      !(err instanceof LogCorruptedError) &&
+      !(err instanceof StorageError)
+    ) {
+      return err;
     }
     if (this.failure === undefined) {
       const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown';
-      this.failure = new StorageError(`${during} failed in ${this.dir} (${code})`, { cause: err });
+      this.failure =
+        err instanceof StorageError
+          ? err
+          : new StorageError(`${during} failed in ${this.dir} (${code})`, { cause: err });
       this.flushTimer?.cancel();
       for (const w of this.waiters.splice(0)) w.reject(this.failure);
     }
-    return this.failure;
+    return err instanceof LogCorruptedError ? err : this.failure;
   }
 
   private checkWritable(): void {

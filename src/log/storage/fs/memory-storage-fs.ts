@@ -63,6 +63,10 @@ export interface MemoryFsFaults {
   failSyncOn?: string;
   /** Fail every write that would grow the total stored bytes past this many with ENOSPC. */
   capacityBytes?: number;
+  /** Fail every rename whose source path contains this string with EIO (a crash before the rename). */
+  failRenameOn?: string;
+  /** Fail every open whose path contains this string with EIO. */
+  failOpenOn?: string;
 }
 
 /**
@@ -84,6 +88,9 @@ export class MemoryStorageFs implements StorageFs {
   faults: MemoryFsFaults = {};
 
   open(path: string, options: { create: boolean }): StorageFile {
+    if (this.faults.failOpenOn !== undefined && path.includes(this.faults.failOpenOn)) {
+      throw fsError('EIO', `i/o error opening ${path}`);
+    }
     let inode = this.files.get(path);
     if (inode === undefined) {
       if (!options.create) throw fsError('ENOENT', `no such file: ${path}`);
@@ -122,6 +129,9 @@ export class MemoryStorageFs implements StorageFs {
   }
 
   rename(from: string, to: string): void {
+    if (this.faults.failRenameOn !== undefined && from.includes(this.faults.failRenameOn)) {
+      throw fsError('EIO', `i/o error renaming ${from}`);
+    }
     const inode = this.files.get(from);
     if (inode === undefined) throw fsError('ENOENT', `no such file: ${from}`);
     this.files.delete(from);
