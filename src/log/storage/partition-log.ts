@@ -12,30 +12,22 @@ import { assert } from '../../common/assert.js';
 import {
   CorruptRecordError,
   IllegalStateError,
-  InvalidRecordError,
   LogCorruptedError,
   MillraceError,
   OffsetOutOfRangeError,
-  RecordTooLargeError,
   StorageError,
 } from '../../common/errors.js';
 import type { Clock, TimerHandle } from '../../runtime/actor/clock.js';
 import {
-  BatchCheck,
-  BatchField,
   batchBaseOffset,
   batchLastOffset,
   batchLastOffsetDelta,
   batchMaxTimestamp,
-  batchRecordsCount,
   batchSizeAt,
-  checkBatchAt,
-  describeBatchCheck,
-  LOG_OVERHEAD_BYTES,
   setBatchBaseOffset,
   setBatchPartitionLeaderEpoch,
 } from '../format/batch-layout.js';
-import { RecordBatchView } from '../format/record-batch-decoder.js';
+import { validateAppend } from './append-validation.js';
 import { NodeStorageFs } from './fs/node-storage-fs.js';
 import type { StorageFs } from './fs/storage-fs.js';
 import { type CompactionResult, compactSegments } from './log-compactor.js';
@@ -43,6 +35,7 @@ import { type LogConfig, type LogConfigInput, resolveLogConfig } from './log-con
 import { type RecoveryReport, recoverLog } from './log-recovery.js';
 import { LogSegment } from './log-segment.js';
 import { writeCheckpoint } from './partition-checkpoint.js';
+import { SegmentReader } from './segment-reader.js';
 
 /** How to open a partition log. */
 export interface PartitionLogOptions {
@@ -92,8 +85,6 @@ export interface ReadOptions {
   maxOffset?: number;
 }
 
-const HEADER_PROBE_BYTES = BatchField.lastOffsetDelta + 4;
-
 /**
  * The log of one partition.
  *
@@ -123,7 +114,7 @@ export class PartitionLog {
   private flushing: Promise<void> | undefined;
   private flushAgain = false;
   private waiters: { offset: number; resolve: () => void; reject: (e: Error) => void }[] = [];
-  private readonly probe = Buffer.allocUnsafe(HEADER_PROBE_BYTES);
+  private readonly reader: SegmentReader;
 
   private constructor(options: PartitionLogOptions) {
     this.dir = options.dir;
@@ -135,6 +126,7 @@ export class PartitionLog {
     this._logStartOffset = recovered.logStartOffset;
     this._recoveryPoint = recovered.recoveryPoint;
     this.recovery = recovered.report;
+    this.reader = new SegmentReader(this.dir, this.config);
   }
 
   /**
@@ -189,7 +181,7 @@ export class PartitionLog {
    */
   append(bytes: Uint8Array, options: { leaderEpoch?: number } = {}): AppendInfo {
     this.checkWritable();
-    const batches = this.validate(bytes, 'producer');
+    const batches = validateAppend(bytes, this.config, 'producer');
     let offset = this.logEndOffset;
     const firstOffset = offset;
     let maxTimestamp = -1;
@@ -212,7 +204,7 @@ export class PartitionLog {
    */
   appendReplicated(bytes: Uint8Array): AppendInfo {
     this.checkWritable();
-    const batches = this.validate(bytes, 'replica');
+    const batches = validateAppend(bytes, this.config, 'replica');
     let next = this.logEndOffset;
     let maxTimestamp = -1;
     const firstOffset = bytes.length > 0 ? batchBaseOffset(bytes, 0) : next;
@@ -254,13 +246,24 @@ export class PartitionLog {
     for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
       if (offset >= limit) return empty();
       const seg = this.segments[i]!;
-      const position = this.positionOf(seg, offset);
+      const position = this.reader.positionOf(seg, offset);
       if (position >= seg.size) continue; // offset falls in a gap after this segment's data
-      const result = this.readFrom(seg, position, maxBytes, limit);
+      const result = this.reader.readFrom(seg, position, maxBytes, limit);
       if (result.records.length === 0) return empty();
       return { ...result, logStartOffset: this._logStartOffset, logEndOffset };
     }
     return empty();
+  }
+
+  /**
+   * The first record at or after the log start whose timestamp is at least `timestamp` (Kafka's
+   * ListOffsets by time): its offset and timestamp, or undefined if every record is older.
+   *
+   * @throws LogCorruptedError if a batch on the way fails its checks.
+   */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | undefined {
+    this.checkReadable();
+    return this.reader.offsetForTimestamp(this.segments, timestamp, this._logStartOffset);
   }
 
   /**
@@ -282,10 +285,9 @@ export class PartitionLog {
         const i = this.segmentIndexFor(offset);
         for (const s of this.segments.splice(i + 1)) s.delete();
         const seg = this.segments[i]!;
-        const position = this.positionOf(seg, offset);
+        const position = this.reader.positionOf(seg, offset);
         if (position < seg.size) {
-          seg.file.read(this.probe, 0, HEADER_PROBE_BYTES, position);
-          seg.truncateAt(position, Math.min(offset, batchBaseOffset(this.probe, 0)));
+          seg.truncateAt(position, Math.min(offset, this.reader.baseOffsetAt(seg, position)));
         } else {
           seg.truncateAt(seg.size, Math.min(seg.nextOffset, offset));
         }
@@ -467,63 +469,6 @@ export class PartitionLog {
     return this.segments[this.segments.length - 1]!;
   }
 
-  private validate(bytes: Uint8Array, source: 'producer' | 'replica'): number {
-    if (bytes.length === 0)
-      throw new CorruptRecordError('append of zero bytes: expected at least one record batch');
-    let batches = 0;
-    for (let pos = 0; pos < bytes.length; ) {
-      const check = checkBatchAt(bytes, pos, bytes.length, this.config.maxBatchBytes);
-      if (check === BatchCheck.BadLength && bytes.length - pos >= LOG_OVERHEAD_BYTES) {
-        const size = batchSizeAt(bytes, pos);
-        if (size > this.config.maxBatchBytes) {
-          throw new RecordTooLargeError(
-            `batch at byte ${pos} is ${size} bytes, over maxBatchBytes ${this.config.maxBatchBytes}; send smaller batches`,
-          );
-        }
-      }
-      if (check !== BatchCheck.Ok) {
-        throw new CorruptRecordError(
-          `batch ${batches} at byte ${pos}: ${describeBatchCheck(check, bytes, pos)}; nothing was written`,
-        );
-      }
-      const count = batchRecordsCount(bytes, pos);
-      const delta = batchLastOffsetDelta(bytes, pos);
-      // A producer's batch numbers its records 0..count-1; compaction may leave gaps in a replica's.
-      const countOk =
-        source === 'producer' ? count >= 1 && delta === count - 1 : count >= 0 && delta >= count - 1;
-      if (!countOk) {
-        throw new CorruptRecordError(
-          `batch ${batches} at byte ${pos}: recordsCount ${count} does not match lastOffsetDelta ${delta}; nothing was written`,
-        );
-      }
-      if (source === 'producer' && this.config.cleanupPolicy !== 'delete')
-        this.requireKeys(bytes, pos, batches);
-      pos += batchSizeAt(bytes, pos);
-      batches++;
-    }
-    if (bytes.length > this.config.segmentBytes) {
-      throw new RecordTooLargeError(
-        `append of ${bytes.length} bytes exceeds segmentBytes ${this.config.segmentBytes}; send fewer batches at once`,
-      );
-    }
-    return batches;
-  }
-
-  /** A compacted topic keeps the latest record per key, so a record without one has no meaning there. */
-  private requireKeys(bytes: Uint8Array, pos: number, batchIndex: number): void {
-    const view = new RecordBatchView(bytes, pos, { maxBatchBytes: this.config.maxBatchBytes });
-    if (view.isControl) return;
-    let i = 0;
-    for (const record of view) {
-      if (record.key === null) {
-        throw new InvalidRecordError(
-          `batch ${batchIndex}, record ${i}: a compacted topic needs a key on every record; nothing was written`,
-        );
-      }
-      i++;
-    }
-  }
-
   private write(bytes: Uint8Array, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
     try {
       this.maybeRoll(bytes.length, lastOffset);
@@ -663,80 +608,5 @@ export class PartitionLog {
       } else hi = mid - 1;
     }
     return found;
-  }
-
-  /** Byte position of the first batch of `seg` that ends at or after `offset`, or seg.size. */
-  private positionOf(seg: LogSegment, offset: number): number {
-    let position = seg.index.positionFor(offset - seg.baseOffset);
-    const probe = this.probe;
-    while (position < seg.size) {
-      const n = seg.file.read(probe, 0, HEADER_PROBE_BYTES, position);
-      const size = n >= LOG_OVERHEAD_BYTES ? batchSizeAt(probe, 0) : 0;
-      if (n < HEADER_PROBE_BYTES || size < HEADER_PROBE_BYTES || position + size > seg.size) {
-        throw this.corrupted(seg, position, 'batch header is cut short or has an impossible length');
-      }
-      if (this.lastOffsetOf(seg, probe, position) >= offset) return position;
-      position += size;
-    }
-    return seg.size;
-  }
-
-  private readFrom(
-    seg: LogSegment,
-    position: number,
-    maxBytes: number,
-    limit: number,
-  ): Omit<ReadResult, 'logStartOffset' | 'logEndOffset'> {
-    let buf = seg.read(position, Math.max(maxBytes, HEADER_PROBE_BYTES));
-    const firstSize = buf.length >= LOG_OVERHEAD_BYTES ? batchSizeAt(buf, 0) : -1;
-    if (firstSize > buf.length && position + firstSize <= seg.size) buf = seg.read(position, firstSize);
-    let end = 0;
-    let expectNext = -1;
-    let firstOffset = -1;
-    let nextOffset = -1;
-    while (end + LOG_OVERHEAD_BYTES <= buf.length) {
-      const size = batchSizeAt(buf, end);
-      if (size < HEADER_PROBE_BYTES)
-        throw this.corrupted(seg, position + end, `impossible batch length ${size}`);
-      if (end + size > buf.length) break; // a partial batch at the end of what maxBytes allowed
-      const last = this.lastOffsetOf(seg, buf.subarray(end), position + end);
-      const base = batchBaseOffset(buf, end);
-      if (last >= limit) break;
-      if (this.config.verifyCrcOnRead) {
-        const check = checkBatchAt(buf, end, end + size, this.config.maxBatchBytes);
-        if (check !== BatchCheck.Ok) {
-          throw this.corrupted(seg, position + end, describeBatchCheck(check, buf, end));
-        }
-      }
-      if (base < expectNext || last < base) {
-        throw this.corrupted(
-          seg,
-          position + end,
-          `offsets ${base}..${last} out of order after ${expectNext - 1}`,
-        );
-      }
-      if (firstOffset < 0) firstOffset = base;
-      expectNext = last + 1;
-      nextOffset = last + 1;
-      end += size;
-    }
-    return { records: buf.subarray(0, end), firstOffset, nextOffset };
-  }
-
-  /** The last offset of the batch at the front of `header`; damage there is reported, not thrown raw. */
-  private lastOffsetOf(seg: LogSegment, header: Uint8Array, position: number): number {
-    try {
-      return batchLastOffset(header, 0);
-    } catch {
-      throw this.corrupted(seg, position, 'base offset is outside the range of offsets');
-    }
-  }
-
-  private corrupted(seg: LogSegment, position: number, detail: string): LogCorruptedError {
-    return new LogCorruptedError(
-      this.dir,
-      `segment ${seg.baseOffset}, batch at byte ${position}: ${detail}`,
-      seg.baseOffset,
-    );
   }
 }

@@ -42,7 +42,9 @@ describe('compaction', () => {
         const appended: (Input[number] & { offset: number })[] = [];
         for (const batch of batches) {
           const info = log.append(batchOf(batch.map((r) => ({ ...r, timestamp: clock.nowMs() }))));
-          batch.forEach((r, i) => appended.push({ ...r, offset: info.firstOffset + i }));
+          batch.forEach((r, i) => {
+            appended.push({ ...r, offset: info.firstOffset + i });
+          });
         }
         log.roll();
         const project = (rs: { offset: number; key?: string | null; value: string | null }[]) =>
