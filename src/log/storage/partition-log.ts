@@ -277,20 +277,22 @@ export class PartitionLog {
     this.checkWritable();
     if (offset >= this.logEndOffset) return this.logEndOffset;
     try {
-      if (offset <= this.segments[0]!.baseOffset) {
+      const i = this.segmentIndexFor(offset);
+      const seg = this.segments[i]!;
+      const position = offset <= seg.baseOffset ? 0 : this.reader.positionOf(seg, offset);
+      const newEnd =
+        position < seg.size
+          ? Math.min(offset, this.reader.baseOffsetAt(seg, position))
+          : Math.min(seg.nextOffset, offset);
+      if (offset <= this.segments[0]!.baseOffset || newEnd < this._logStartOffset) {
+        // Nothing below the target survives (or only what the log start already removed): start
+        // afresh at the target, as Kafka does, so the log start never points below the log.
         for (const s of this.segments) s.delete();
         this.segments = [LogSegment.create(this.fs, this.dir, offset, this.config.indexIntervalBytes)];
         this._logStartOffset = offset;
       } else {
-        const i = this.segmentIndexFor(offset);
         for (const s of this.segments.splice(i + 1)) s.delete();
-        const seg = this.segments[i]!;
-        const position = this.reader.positionOf(seg, offset);
-        if (position < seg.size) {
-          seg.truncateAt(position, Math.min(offset, this.reader.baseOffsetAt(seg, position)));
-        } else {
-          seg.truncateAt(seg.size, Math.min(seg.nextOffset, offset));
-        }
+        seg.truncateAt(position, newEnd);
         seg.removeIndexFiles();
         seg.file.syncBlocking();
         seg.synced = true;
