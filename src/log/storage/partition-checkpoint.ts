@@ -5,7 +5,7 @@
  */
 import { readInt64, writeInt64 } from '../../common/bytes.js';
 import type { StorageFs } from './fs/storage-fs.js';
-import { readWholeFile, writeFileAtomically } from './fs/storage-fs.js';
+import { readWholeFile, writeFileAtomically, writeFileAtomicallyAsync } from './fs/storage-fs.js';
 import { openSealedFile, sealFile } from './sealed-file.js';
 
 /** The checkpoint's contents. */
@@ -54,10 +54,32 @@ export function readCheckpoint(fs: StorageFs, dir: string): PartitionCheckpoint 
  * ```
  */
 export function writeCheckpoint(fs: StorageFs, dir: string, cp: PartitionCheckpoint): void {
+  writeFileAtomically(fs, dir, CHECKPOINT_FILE, encodeCheckpoint(cp));
+}
+
+/**
+ * Writes the checkpoint without blocking the event loop on its sync; abandons the write if
+ * `shouldCommit` says a newer checkpoint has been written meanwhile.
+ *
+ * @example
+ * ```ts
+ * await writeCheckpointAsync(fs, dir, cp, () => gen === latestGen);
+ * ```
+ */
+export function writeCheckpointAsync(
+  fs: StorageFs,
+  dir: string,
+  cp: PartitionCheckpoint,
+  shouldCommit: () => boolean,
+): Promise<boolean> {
+  return writeFileAtomicallyAsync(fs, dir, CHECKPOINT_FILE, encodeCheckpoint(cp), shouldCommit);
+}
+
+function encodeCheckpoint(cp: PartitionCheckpoint): Buffer {
   const payload = Buffer.alloc(18);
   payload[0] = VERSION;
   payload[1] = cp.cleanShutdown ? 1 : 0;
   writeInt64(payload, 2, cp.recoveryPoint);
   writeInt64(payload, 10, cp.logStartOffset);
-  writeFileAtomically(fs, dir, CHECKPOINT_FILE, sealFile(payload));
+  return sealFile(payload);
 }

@@ -34,7 +34,7 @@ import { type CompactionResult, compactSegments } from './log-compactor.js';
 import { type LogConfig, type LogConfigInput, resolveLogConfig } from './log-config.js';
 import { type RecoveryReport, recoverLog } from './log-recovery.js';
 import { LogSegment } from './log-segment.js';
-import { writeCheckpoint } from './partition-checkpoint.js';
+import { writeCheckpoint, writeCheckpointAsync } from './partition-checkpoint.js';
 import { SegmentReader } from './segment-reader.js';
 
 /** How to open a partition log. */
@@ -112,7 +112,11 @@ export class PartitionLog {
   private unflushedBytes = 0;
   private flushTimer: TimerHandle | undefined;
   private flushing: Promise<void> | undefined;
-  private flushAgain = false;
+  /** The next sync cycle, promised to everyone who asked for a flush since the last one began. */
+  private nextCycle: Deferred | undefined;
+  private checkpointGeneration = 0;
+  private checkpointDirty = false;
+  private checkpointing: Promise<void> | undefined;
   private waiters: { offset: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   private readonly reader: SegmentReader;
 
@@ -326,7 +330,7 @@ export class PartitionLog {
       throw this.fail(err, 'roll');
     }
     // The old segment is sealed (synced, then its index written) by the next flush.
-    this.requestFlush();
+    void this.requestFlush();
   }
 
   /**
@@ -381,7 +385,6 @@ export class PartitionLog {
       );
     }
     await this.flush();
-    while (this.flushing !== undefined) await this.flushing;
     this.checkWritable();
     const limit = Math.min(options.maxOffset ?? Number.MAX_SAFE_INTEGER, this._recoveryPoint);
     const sealed = this.segments.slice(0, -1);
@@ -435,23 +438,19 @@ export class PartitionLog {
     return new Promise((resolve, reject) => this.waiters.push({ offset, resolve, reject }));
   }
 
-  /** Syncs everything appended so far; resolves when it is durable. */
+  /** Syncs everything written so far (appends, rolls, truncations); resolves when it is durable. */
   flush(): Promise<void> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const end = this.logEndOffset;
-    const pending = this.segments.some((s) => !s.synced);
-    if (end <= this._recoveryPoint && !pending) return Promise.resolve();
-    const done = end > 0 ? this.waitDurable(end - 1) : Promise.resolve();
-    this.requestFlush();
-    return pending && end <= this._recoveryPoint ? (this.flushing ?? done) : done;
+    return this.requestFlush();
   }
 
   /** Flushes, writes the indexes and a clean-shutdown checkpoint, and closes the files. */
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.failure === undefined) {
-      await this.flush();
-      while (this.flushing !== undefined) await this.flushing;
+      await this.flush().catch(() => undefined);
+      while (this.checkpointing !== undefined) await this.checkpointing;
+    }
+    if (this.failure === undefined) {
       try {
         this.active().writeIndexFiles();
         this.writeCheckpoint(true);
@@ -484,11 +483,11 @@ export class PartitionLog {
     this.unflushedBytes += bytes.length;
     const policy = this.config.flush;
     if (policy.everyAppend || (policy.intervalBytes > 0 && this.unflushedBytes >= policy.intervalBytes)) {
-      this.requestFlush();
+      void this.requestFlush();
     } else if (policy.intervalMs > 0 && this.flushTimer === undefined) {
       this.flushTimer = this.clock.setTimer(policy.intervalMs, () => {
         this.flushTimer = undefined;
-        this.requestFlush();
+        void this.requestFlush();
       });
     }
   }
@@ -504,27 +503,32 @@ export class PartitionLog {
         LogSegment.create(this.fs, this.dir, this.logEndOffset, this.config.indexIntervalBytes),
       );
       this.fs.syncDir(this.dir);
-      this.requestFlush();
+      void this.requestFlush();
     }
   }
 
-  /** Starts a flush, or asks the running one to go round again (group commit). */
-  private requestFlush(): void {
-    if (this.failure !== undefined || this.closed) return;
-    if (this.flushing !== undefined) {
-      this.flushAgain = true;
-      return;
+  /**
+   * Asks for a sync cycle that starts after this call (group commit): requests that arrive while a
+   * cycle is running share the next one. Resolves when that cycle has synced.
+   */
+  private requestFlush(): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.nextCycle === undefined) this.nextCycle = deferred();
+    const promise = this.nextCycle.promise;
+    if (this.flushing === undefined) {
+      this.flushing = this.runFlush().finally(() => {
+        this.flushing = undefined;
+        // A request that arrived after the loop's last check but before this ran must not be lost.
+        if (this.nextCycle !== undefined) void this.requestFlush();
+      });
     }
-    this.flushing = this.runFlush().finally(() => {
-      this.flushing = undefined;
-      // A request that arrived after the loop's last check but before this ran must not be lost.
-      if (this.flushAgain) this.requestFlush();
-    });
+    return promise;
   }
 
   private async runFlush(): Promise<void> {
-    do {
-      this.flushAgain = false;
+    while (this.nextCycle !== undefined && this.failure === undefined) {
+      const cycle = this.nextCycle;
+      this.nextCycle = undefined;
       this.flushTimer?.cancel();
       this.flushTimer = undefined;
       this.unflushedBytes = 0;
@@ -539,31 +543,54 @@ export class PartitionLog {
           if (s !== active && this.segments.includes(s)) s.writeIndexFiles();
         }
       } catch (err) {
-        this.fail(err, 'flush');
+        cycle.reject(this.fail(err, 'flush'));
         return;
       }
       const durable = Math.min(target, this.logEndOffset);
       if (durable > this._recoveryPoint) {
         this._recoveryPoint = durable;
-        try {
-          this.writeCheckpoint(false);
-        } catch (err) {
-          this.fail(err, 'checkpoint');
-          return;
-        }
+        this.scheduleCheckpoint();
       }
       let n = 0;
       while (n < this.waiters.length && this.waiters[n]!.offset < this._recoveryPoint) n++;
       for (const w of this.waiters.splice(0, n)) w.resolve();
-    } while (this.flushAgain && this.failure === undefined);
+      cycle.resolve();
+    }
+    if (this.failure !== undefined) this.nextCycle?.reject(this.failure);
   }
 
-  private writeCheckpoint(cleanShutdown: boolean): void {
-    writeCheckpoint(this.fs, this.dir, {
-      recoveryPoint: this._recoveryPoint,
-      logStartOffset: this._logStartOffset,
-      cleanShutdown,
+  /**
+   * Records the new recovery point in the background: the checkpoint's sync stays off the event
+   * loop and off the acknowledgement path (acks need only the data synced).
+   */
+  private scheduleCheckpoint(): void {
+    this.checkpointDirty = true;
+    if (this.checkpointing !== undefined) return;
+    this.checkpointing = (async () => {
+      while (this.checkpointDirty && this.failure === undefined && !this.closed) {
+        this.checkpointDirty = false;
+        const generation = ++this.checkpointGeneration;
+        try {
+          await writeCheckpointAsync(this.fs, this.dir, this.checkpointState(false), () => {
+            return generation === this.checkpointGeneration;
+          });
+        } catch (err) {
+          this.fail(err, 'checkpoint');
+        }
+      }
+    })().finally(() => {
+      this.checkpointing = undefined;
     });
+  }
+
+  private checkpointState(cleanShutdown: boolean) {
+    return { recoveryPoint: this._recoveryPoint, logStartOffset: this._logStartOffset, cleanShutdown };
+  }
+
+  /** Writes the checkpoint now, superseding any background write still in flight. */
+  private writeCheckpoint(cleanShutdown: boolean): void {
+    this.checkpointGeneration++;
+    writeCheckpoint(this.fs, this.dir, this.checkpointState(cleanShutdown));
   }
 
   /** Enters the failed state (fail-stop) and returns the error to throw. */
@@ -611,4 +638,23 @@ export class PartitionLog {
     }
     return found;
   }
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A cycle nobody awaits (an append's own flush request) must not become an unhandled rejection;
+  // callers that await it still see the error.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }

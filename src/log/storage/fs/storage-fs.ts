@@ -91,5 +91,40 @@ export function writeFileAtomically(fs: StorageFs, dir: string, name: string, by
   fs.syncDir(dir);
 }
 
+/**
+ * The non-blocking form of `writeFileAtomically`: the temp file's sync runs off the event loop.
+ * `shouldCommit` is asked just before the rename; returning false abandons the write (a newer one
+ * has landed meanwhile), so an older state never replaces a newer one.
+ *
+ * @example
+ * ```ts
+ * await writeFileAtomicallyAsync(fs, dir, 'partition.checkpoint', bytes, () => generation === latest);
+ * ```
+ */
+export async function writeFileAtomicallyAsync(
+  fs: StorageFs,
+  dir: string,
+  name: string,
+  bytes: Uint8Array,
+  shouldCommit: () => boolean,
+): Promise<boolean> {
+  const tmp = `${dir}/${name}.async${TEMP_SUFFIX}`;
+  const file = fs.open(tmp, { create: true });
+  try {
+    file.truncate(0);
+    file.write(bytes, 0, bytes.length, 0);
+    await file.sync();
+  } finally {
+    file.close();
+  }
+  if (!shouldCommit()) {
+    fs.remove(tmp);
+    return false;
+  }
+  fs.rename(tmp, `${dir}/${name}`);
+  fs.syncDir(dir);
+  return true;
+}
+
 /** Suffix of temp files; any left at open are from a crash and are removed. */
 export const TEMP_SUFFIX = '.tmp';
