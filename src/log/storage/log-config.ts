@@ -71,6 +71,10 @@ export function resolveLogConfig(input: LogConfigInput = {}): LogConfig {
   rejectUnknownKeys('LogConfig', input, Object.keys(DEFAULT_LOG_CONFIG));
   rejectUnknownKeys('LogConfig.flush', input.flush ?? {}, Object.keys(DEFAULT_LOG_CONFIG.flush));
   const c = { ...DEFAULT_LOG_CONFIG, ...input, flush: { ...DEFAULT_LOG_CONFIG.flush, ...input.flush } };
+  // Small segments (tests, demos) should not need maxBatchBytes spelled out as well.
+  if (input.maxBatchBytes === undefined && typeof c.segmentBytes === 'number') {
+    c.maxBatchBytes = Math.min(DEFAULT_LOG_CONFIG.maxBatchBytes, c.segmentBytes);
+  }
   const config: LogConfig = {
     segmentBytes: intInRange('segmentBytes', c.segmentBytes, 1024, MAX_INT32),
     segmentMs: intInRange('segmentMs', c.segmentMs, 1, Number.MAX_SAFE_INTEGER),

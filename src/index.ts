@@ -1,0 +1,61 @@
+/**
+ * millrace's public API: named re-exports only (DESIGN.md §2). What is not exported here is
+ * internal and may change without notice.
+ */
+export { assert } from './common/assert.js';
+export {
+  AssertionFailedError,
+  ConfigError,
+  CorruptRecordError,
+  IllegalStateError,
+  InvalidRecordError,
+  LogCorruptedError,
+  MillraceError,
+  type MillraceErrorOptions,
+  OffsetOutOfRangeError,
+  RecordTooLargeError,
+  StorageError,
+  UnsupportedCompressionError,
+} from './common/errors.js';
+export {
+  buildControlBatch,
+  buildRecordBatch,
+  type CompressionType,
+  type ControlBatchInput,
+  type ControlRecord,
+  decodeRecords,
+  iterateBatches,
+  parseControlRecord,
+  type Record,
+  RecordBatchBuilder,
+  type RecordBatchBuilderOptions,
+  RecordBatchView,
+  type RecordHeader,
+  type RecordInput,
+  type TimestampType,
+} from './log/format/index.js';
+export { type MemoryFsFaults, MemoryStorageFs } from './log/storage/fs/memory-storage-fs.js';
+export { NodeStorageFs } from './log/storage/fs/node-storage-fs.js';
+export type { StorageFile, StorageFs } from './log/storage/fs/storage-fs.js';
+export type { CompactionResult } from './log/storage/log-compactor.js';
+export {
+  DEFAULT_LOG_CONFIG,
+  type FlushPolicy,
+  type LogConfig,
+  type LogConfigInput,
+  resolveLogConfig,
+} from './log/storage/log-config.js';
+export type { RecoveryReport } from './log/storage/log-recovery.js';
+export {
+  type AppendInfo,
+  PartitionLog,
+  type PartitionLogOptions,
+  type ReadOptions,
+  type ReadResult,
+} from './log/storage/partition-log.js';
+export type { Clock, TimerHandle } from './runtime/actor/clock.js';
+export type { Random } from './runtime/actor/random.js';
+export { RealClock, realClock } from './runtime/actor/real-clock.js';
+export { RealRandom, realRandom } from './runtime/actor/real-random.js';
+export { SeededRandom } from './runtime/actor/seeded-random.js';
+export { SimulatedClock } from './runtime/actor/simulated-clock.js';
