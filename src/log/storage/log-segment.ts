@@ -43,8 +43,14 @@ export class LogSegment {
   nextOffset: number;
   /** The largest record timestamp stored, -1 when empty. */
   maxTimestamp = -1;
-  /** The first batch's max timestamp, for rolling by age; -1 when empty. */
+  /** The first batch's max timestamp (kept in the index for diagnostics); -1 when empty. */
   firstBatchTimestamp = -1;
+  /**
+   * Clock time when the segment took its first batch (or the log was opened): segment.ms rolling
+   * is measured from it. Record timestamps are not used, so replayed old data does not roll a
+   * segment per append.
+   */
+  rollStartMs = -1;
   private bytesSinceIndexEntry = 0;
   /** True once the segment's bytes are all synced (and, when sealed, its indexes written). */
   synced = true;
@@ -240,6 +246,14 @@ export class LogSegment {
   /** Closes the file and deletes the segment's files. */
   delete(): void {
     this.file.close();
+    this.removeFiles();
+  }
+
+  /**
+   * Deletes the segment's files but leaves the handle open, for a sync that may still be using it
+   * (POSIX keeps an unlinked file alive while it is open); the caller closes it later.
+   */
+  removeFiles(): void {
     this.fs.remove(`${this.dir}/${segmentFileName(this.baseOffset, SegmentSuffix.log)}`);
     this.removeIndexFiles();
   }

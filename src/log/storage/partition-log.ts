@@ -114,6 +114,7 @@ export class PartitionLog {
   private flushing: Promise<void> | undefined;
   /** The next sync cycle, promised to everyone who asked for a flush since the last one began. */
   private nextCycle: Deferred | undefined;
+  private retired: LogSegment[] = [];
   private checkpointGeneration = 0;
   private checkpointDirty = false;
   private checkpointing: Promise<void> | undefined;
@@ -131,6 +132,8 @@ export class PartitionLog {
     this._recoveryPoint = recovered.recoveryPoint;
     this.recovery = recovered.report;
     this.reader = new SegmentReader(this.dir, this.config);
+    const active = this.active();
+    if (!active.isEmpty) active.rollStartMs = this.clock.nowMs();
   }
 
   /**
@@ -291,11 +294,11 @@ export class PartitionLog {
       if (offset <= this.segments[0]!.baseOffset || newEnd < this._logStartOffset) {
         // Nothing below the target survives (or only what the log start already removed): start
         // afresh at the target, as Kafka does, so the log start never points below the log.
-        for (const s of this.segments) s.delete();
+        for (const s of this.segments) this.retire(s);
         this.segments = [LogSegment.create(this.fs, this.dir, offset, this.config.indexIntervalBytes)];
         this._logStartOffset = offset;
       } else {
-        for (const s of this.segments.splice(i + 1)) s.delete();
+        for (const s of this.segments.splice(i + 1)) this.retire(s);
         seg.truncateAt(position, newEnd);
         seg.removeIndexFiles();
         seg.file.syncBlocking();
@@ -322,15 +325,10 @@ export class PartitionLog {
     this.checkWritable();
     if (this.active().isEmpty) return;
     try {
-      this.segments.push(
-        LogSegment.create(this.fs, this.dir, this.logEndOffset, this.config.indexIntervalBytes),
-      );
-      this.fs.syncDir(this.dir);
+      this.startNewSegment();
     } catch (err) {
       throw this.fail(err, 'roll');
     }
-    // The old segment is sealed (synced, then its index written) by the next flush.
-    void this.requestFlush();
   }
 
   /**
@@ -353,7 +351,7 @@ export class PartitionLog {
       if (!byTime && !bySize && !byStart) break;
       total -= oldest.size;
       this.segments.shift();
-      oldest.delete();
+      this.retire(oldest);
       deleted++;
     }
     if (deleted > 0) {
@@ -459,12 +457,22 @@ export class PartitionLog {
       }
     }
     this.flushTimer?.cancel();
-    for (const s of this.segments) s.close();
+    for (const s of [...this.segments, ...this.retired.splice(0)]) s.close();
     this.closed = true;
     if (this.failure !== undefined) throw this.failure;
   }
 
   // ---- internals ----
+
+  /**
+   * Deletes a segment that has left the list. Its handle closes once no sync cycle can be using it
+   * (closing a descriptor under an in-flight fdatasync could hand the number to another file).
+   */
+  private retire(segment: LogSegment): void {
+    segment.removeFiles();
+    if (this.flushing === undefined) segment.close();
+    else this.retired.push(segment);
+  }
 
   private active(): LogSegment {
     return this.segments[this.segments.length - 1]!;
@@ -473,7 +481,9 @@ export class PartitionLog {
   private write(bytes: Uint8Array, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
     try {
       this.maybeRoll(bytes.length, lastOffset);
-      this.active().append(bytes);
+      const active = this.active();
+      if (active.isEmpty) active.rollStartMs = this.clock.nowMs();
+      active.append(bytes);
     } catch (err) {
       throw this.fail(err, 'append');
     }
@@ -496,15 +506,17 @@ export class PartitionLog {
     const seg = this.active();
     if (seg.isEmpty) return;
     const full = seg.size + incomingBytes > this.config.segmentBytes;
-    const aged =
-      seg.firstBatchTimestamp >= 0 && this.clock.nowMs() - seg.firstBatchTimestamp >= this.config.segmentMs;
-    if (full || aged || !seg.canHoldOffsets(lastOffset)) {
-      this.segments.push(
-        LogSegment.create(this.fs, this.dir, this.logEndOffset, this.config.indexIntervalBytes),
-      );
-      this.fs.syncDir(this.dir);
-      void this.requestFlush();
-    }
+    const aged = seg.rollStartMs >= 0 && this.clock.nowMs() - seg.rollStartMs >= this.config.segmentMs;
+    if (full || aged || !seg.canHoldOffsets(lastOffset)) this.startNewSegment();
+  }
+
+  /** Makes a new, empty active segment at the log end; the next flush seals the old one. */
+  private startNewSegment(): void {
+    this.segments.push(
+      LogSegment.create(this.fs, this.dir, this.logEndOffset, this.config.indexIntervalBytes),
+    );
+    this.fs.syncDir(this.dir);
+    void this.requestFlush();
   }
 
   /**
@@ -518,6 +530,7 @@ export class PartitionLog {
     if (this.flushing === undefined) {
       this.flushing = this.runFlush().finally(() => {
         this.flushing = undefined;
+        for (const s of this.retired.splice(0)) s.close();
         // A request that arrived after the loop's last check but before this ran must not be lost.
         if (this.nextCycle !== undefined) void this.requestFlush();
       });

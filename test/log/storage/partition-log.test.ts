@@ -108,6 +108,15 @@ describe('PartitionLog append and read', () => {
     log.append(batchOf([rec(2, clock.nowMs())]));
     expect(log.segmentBaseOffsets()).toEqual([0, 2]);
   });
+
+  it('measures segment age on the clock, so old record timestamps do not roll a segment per append', () => {
+    const { log, clock } = newLog({ segmentMs: 60_000 });
+    for (let i = 0; i < 10; i++) log.append(batchOf([rec(i, 0)]));
+    expect(log.segmentCount).toBe(1);
+    clock.advance(60_000);
+    log.append(batchOf([rec(10, 0)]));
+    expect(log.segmentCount).toBe(2);
+  });
 });
 
 describe('PartitionLog durability', () => {
@@ -212,6 +221,24 @@ describe('PartitionLog truncation, retention and log start', () => {
     expect(log.sizeBytes - 1024).toBeLessThan(2048);
     expect(log.sizeBytes).toBeGreaterThanOrEqual(1024);
     expect(readAll(log).at(-1)!.offset).toBe(99);
+  });
+
+  it('deletes a segment that a running sync still uses without breaking the sync', async () => {
+    const { log, clock } = newLog({
+      segmentBytes: 1024,
+      maxBatchBytes: 1024,
+      retentionMs: 1000,
+      flush: { intervalMs: 0 },
+    });
+    for (let i = 0; i < 20; i++) log.append(batchOf([rec(i, clock.nowMs())]));
+    const flushed = log.flush();
+    clock.advance(5000);
+    log.append(batchOf([rec(20, clock.nowMs())]));
+    expect(log.applyRetention()).toBeGreaterThan(0);
+    await flushed;
+    await log.flush();
+    expect(log.recoveryPoint).toBe(21);
+    expect(readAll(log).at(-1)!.value).toBe('v20');
   });
 
   it('advances the log start offset and refuses reads below it', () => {

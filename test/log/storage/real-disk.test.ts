@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, truncateSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,7 +25,9 @@ const FIXTURE = new URL('./fixtures/append-until-killed.ts', import.meta.url).pa
 function appendUntilKilled(dir: string, acks: number): Promise<number> {
   return new Promise((resolve, reject) => {
     // One process (node with tsx's loader), so SIGKILL kills the writer itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let lastAcked = -1;
     let seen = 0;
     let buffered = '';
