@@ -58,6 +58,7 @@ export const BatchCheck = {
   BadMagic: 3,
   BadCrc: 4,
 } as const;
+/** One of the BatchCheck outcomes. */
 export type BatchCheck = (typeof BatchCheck)[keyof typeof BatchCheck];
 
 /**
@@ -111,42 +112,98 @@ export function describeBatchCheck(check: BatchCheck, buf: Uint8Array, pos: numb
   }
 }
 
-/** Total size in bytes of the batch at `pos`, from its batchLength field. */
+/**
+ * Total size in bytes of the batch at `pos`, from its batchLength field.
+ *
+ * @example
+ * ```ts
+ * const next = pos + batchSizeAt(buf, pos);
+ * ```
+ */
 export function batchSizeAt(buf: Uint8Array, pos: number): number {
   return readInt32(buf, pos + BatchField.batchLength) + LOG_OVERHEAD_BYTES;
 }
 
-/** The base offset of the batch at `pos`. */
+/**
+ * The base offset of the batch at `pos`.
+ *
+ * @example
+ * ```ts
+ * const base = batchBaseOffset(buf, pos);
+ * ```
+ */
 export function batchBaseOffset(buf: Uint8Array, pos: number): number {
   return readInt64(buf, pos + BatchField.baseOffset);
 }
 
-/** The last offset of the batch at `pos`: base offset plus lastOffsetDelta. */
+/**
+ * The last offset of the batch at `pos`: base offset plus lastOffsetDelta.
+ *
+ * @example
+ * ```ts
+ * const next = batchLastOffset(buf, pos) + 1;
+ * ```
+ */
 export function batchLastOffset(buf: Uint8Array, pos: number): number {
   return readInt64(buf, pos + BatchField.baseOffset) + readInt32(buf, pos + BatchField.lastOffsetDelta);
 }
 
-/** lastOffsetDelta of the batch at `pos`. */
+/**
+ * lastOffsetDelta of the batch at `pos`.
+ *
+ * @example
+ * ```ts
+ * const span = batchLastOffsetDelta(buf, pos) + 1;
+ * ```
+ */
 export function batchLastOffsetDelta(buf: Uint8Array, pos: number): number {
   return readInt32(buf, pos + BatchField.lastOffsetDelta);
 }
 
-/** recordsCount of the batch at `pos`. */
+/**
+ * recordsCount of the batch at `pos`.
+ *
+ * @example
+ * ```ts
+ * const count = batchRecordsCount(buf, pos);
+ * ```
+ */
 export function batchRecordsCount(buf: Uint8Array, pos: number): number {
   return readInt32(buf, pos + BatchField.recordsCount);
 }
 
-/** maxTimestamp of the batch at `pos`. */
+/**
+ * maxTimestamp of the batch at `pos`.
+ *
+ * @example
+ * ```ts
+ * const newest = batchMaxTimestamp(buf, pos);
+ * ```
+ */
 export function batchMaxTimestamp(buf: Uint8Array, pos: number): number {
   return readInt64(buf, pos + BatchField.maxTimestamp);
 }
 
-/** The attributes of the batch at `pos`. */
+/**
+ * The attributes of the batch at `pos`.
+ *
+ * @example
+ * ```ts
+ * const isControl = (batchAttributes(buf, pos) & BatchAttribute.control) !== 0;
+ * ```
+ */
 export function batchAttributes(buf: Uint8Array, pos: number): number {
   return readInt16(buf, pos + BatchField.attributes);
 }
 
-/** The partition leader epoch stamped on the batch at `pos`. */
+/**
+ * The partition leader epoch stamped on the batch at `pos`.
+ *
+ * @example
+ * ```ts
+ * const epoch = batchPartitionLeaderEpoch(buf, pos);
+ * ```
+ */
 export function batchPartitionLeaderEpoch(buf: Uint8Array, pos: number): number {
   return readInt32(buf, pos + BatchField.partitionLeaderEpoch);
 }
