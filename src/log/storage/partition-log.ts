@@ -117,6 +117,7 @@ export class PartitionLog {
   private retired: LogSegment[] = [];
   private checkpointGeneration = 0;
   private checkpointDirty = false;
+  private checkpointTimer: TimerHandle | undefined;
   private checkpointing: Promise<void> | undefined;
   private waiters: { offset: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   private readonly reader: SegmentReader;
@@ -441,6 +442,22 @@ export class PartitionLog {
     return this.requestFlush();
   }
 
+  /**
+   * Writes the recovery point to the checkpoint file now rather than at the next
+   * checkpointIntervalMs tick; resolves when it is durable.
+   *
+   * @throws StorageError after a disk failure.
+   */
+  async checkpoint(): Promise<void> {
+    this.checkWritable();
+    this.checkpointTimer?.cancel();
+    this.checkpointTimer = undefined;
+    while (this.checkpointing !== undefined) await this.checkpointing;
+    this.writeCheckpointInBackground();
+    await this.checkpointing;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
   /** Flushes, writes the indexes and a clean-shutdown checkpoint, and closes the files. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -457,6 +474,7 @@ export class PartitionLog {
       }
     }
     this.flushTimer?.cancel();
+    this.checkpointTimer?.cancel();
     for (const s of [...this.segments, ...this.retired.splice(0)]) s.close();
     this.closed = true;
     if (this.failure !== undefined) throw this.failure;
@@ -578,22 +596,36 @@ export class PartitionLog {
    */
   private scheduleCheckpoint(): void {
     this.checkpointDirty = true;
-    if (this.checkpointing !== undefined) return;
-    this.checkpointing = (async () => {
-      while (this.checkpointDirty && this.failure === undefined && !this.closed) {
-        this.checkpointDirty = false;
-        const generation = ++this.checkpointGeneration;
-        try {
-          await writeCheckpointAsync(this.fs, this.dir, this.checkpointState(false), () => {
-            return generation === this.checkpointGeneration;
-          });
-        } catch (err) {
-          this.fail(err, 'checkpoint');
-        }
-      }
-    })().finally(() => {
-      this.checkpointing = undefined;
+    if (this.checkpointing !== undefined || this.checkpointTimer !== undefined) return;
+    const interval = this.config.checkpointIntervalMs;
+    if (interval === 0) {
+      this.writeCheckpointInBackground();
+      return;
+    }
+    this.checkpointTimer = this.clock.setTimer(interval, () => {
+      this.checkpointTimer = undefined;
+      this.writeCheckpointInBackground();
     });
+  }
+
+  /** One background checkpoint write; a recovery point that moved meanwhile schedules the next. */
+  private writeCheckpointInBackground(): void {
+    if (this.failure !== undefined || this.closed) return;
+    this.checkpointDirty = false;
+    const generation = ++this.checkpointGeneration;
+    this.checkpointing = writeCheckpointAsync(this.fs, this.dir, this.checkpointState(false), () => {
+      return generation === this.checkpointGeneration;
+    })
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          this.fail(err, 'checkpoint');
+        },
+      )
+      .finally(() => {
+        this.checkpointing = undefined;
+        if (this.checkpointDirty) this.scheduleCheckpoint();
+      });
   }
 
   private checkpointState(cleanShutdown: boolean) {

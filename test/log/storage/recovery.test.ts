@@ -3,11 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { LogCorruptedError } from '../../../src/common/errors.js';
 import { BatchField } from '../../../src/log/format/batch-layout.js';
 import { MemoryStorageFs } from '../../../src/log/storage/fs/memory-storage-fs.js';
+import { readCheckpoint } from '../../../src/log/storage/partition-checkpoint.js';
 import { SimulatedClock } from '../../../src/runtime/actor/simulated-clock.js';
 import { batchOf, DIR, newLog, readAll, reopen } from './log-fixtures.js';
 
 /** Crash schedules per run; `SEEDS=10000 npx vitest run test/log/storage` runs more. */
 const CRASH_RUNS = Number(process.env.SEEDS ?? 300);
+/** Lets the memory fs's already-resolved syncs and the writes chained on them run (no timers). */
+async function drainMicrotasks() {
+  for (let i = 0; i < 50; i++) await Promise.resolve();
+}
 const SEGMENT0 = `${DIR}/00000000000000000000.log`;
 const rec = (i: number) => ({ value: `value-${i}`, timestamp: 5000 + i });
 const values = (n: number) => Array.from({ length: n }, (_, i) => `value-${i}`);
@@ -69,6 +74,7 @@ describe('damage to synced data is reported, never hidden', () => {
     const { log, fs, clock } = newLog({ flush: { intervalMs: 0 } });
     for (let i = 0; i < 10; i++) log.append(batchOf([rec(i)]));
     await log.flush();
+    await log.checkpoint();
     const bytes = fs.contents(SEGMENT0);
     bytes[Math.floor(bytes.length / 2)]! ^= 0x10;
     fs.setContents(SEGMENT0, bytes);
@@ -82,6 +88,7 @@ describe('damage to synced data is reported, never hidden', () => {
     const sizes: number[] = [];
     for (let i = 0; i < 10; i++) sizes.push(log.append(batchOf([rec(i)])).bytes);
     await log.flush();
+    await log.checkpoint();
     const bytes = fs.contents(SEGMENT0);
     const fourth = sizes.slice(0, 4).reduce((a, b) => a + b, 0);
     bytes[fourth + 70]! ^= 0x01;
@@ -90,6 +97,36 @@ describe('damage to synced data is reported, never hidden', () => {
     expect(repaired.recovery.repairedCorruptionAt).toBe(4);
     expect(repaired.logEndOffset).toBe(4);
     expect(readAll(repaired).map((r) => r.value)).toEqual(values(4));
+  });
+
+  it('treats damage past the last checkpointed recovery point as a torn tail, as Kafka does', async () => {
+    const { log, fs, clock } = newLog({ flush: { intervalMs: 0 }, checkpointIntervalMs: 60_000 });
+    for (let i = 0; i < 4; i++) log.append(batchOf([rec(i)]));
+    await log.flush();
+    await log.checkpoint();
+    const sizes: number[] = [];
+    for (let i = 4; i < 8; i++) sizes.push(log.append(batchOf([rec(i)])).bytes);
+    await log.flush(); // synced, but the checkpoint still says 4 until the interval passes
+    const bytes = fs.contents(SEGMENT0);
+    bytes[bytes.length - sizes[3]! - sizes[2]! + 70]! ^= 0x01;
+    fs.setContents(SEGMENT0, bytes);
+    const again = reopen(fs, clock);
+    expect(again.logEndOffset).toBe(6);
+    expect(again.recovery.truncatedBytes).toBe(sizes[2]! + sizes[3]!);
+  });
+
+  it('writes the recovery point on the checkpoint interval of the injected clock', async () => {
+    const { log, fs, clock } = newLog({ flush: { intervalMs: 0 }, checkpointIntervalMs: 1000 });
+    for (let i = 0; i < 4; i++) log.append(batchOf([rec(i)]));
+    await log.flush();
+    await drainMicrotasks();
+    expect(readCheckpoint(fs, DIR)?.recoveryPoint).toBe(0);
+    clock.advance(999);
+    await drainMicrotasks();
+    expect(readCheckpoint(fs, DIR)?.recoveryPoint).toBe(0);
+    clock.advance(1);
+    await drainMicrotasks();
+    expect(readCheckpoint(fs, DIR)?.recoveryPoint).toBe(4);
   });
 
   it('refuses to serve a flipped bit in a cleanly closed log at read time', async () => {
@@ -126,6 +163,7 @@ describe('damage to synced data is reported, never hidden', () => {
     const sizes: number[] = [];
     for (let i = 0; i < 4; i++) sizes.push(log.append(batchOf([rec(i)])).bytes);
     await log.flush();
+    await log.checkpoint();
     const bytes = fs.contents(SEGMENT0);
     // Overwrite batch 2 with a copy of batch 0: a valid CRC, but offset 0 where 2 belongs.
     const at = sizes[0]! + sizes[1]!;
