@@ -8,7 +8,7 @@ import { SimulatedClock } from '../../../src/runtime/actor/simulated-clock.js';
 import { batchOf, DIR, newLog, readAll, reopen } from './log-fixtures.js';
 
 /** Crash schedules per run; `SEEDS=10000 npx vitest run test/log/storage` runs more. */
-const CRASH_RUNS = Number(process.env.SEEDS ?? 300);
+const CRASH_RUNS = Number(process.env.SEEDS ?? 1000);
 /** Lets the memory fs's already-resolved syncs and the writes chained on them run (no timers). */
 async function drainMicrotasks() {
   for (let i = 0; i < 50; i++) await Promise.resolve();
