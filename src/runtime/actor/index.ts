@@ -14,6 +14,7 @@ export { type InspectionEvent, type Inspector, TraceRecorder } from './inspectio
 export type { Random } from './random.js';
 export { RealClock, realClock } from './real-clock.js';
 export { RealRandom, realRandom } from './real-random.js';
+export { RpcClient, type RpcRequest, type RpcResponse, reply, replyError } from './rpc.js';
 export { SeededRandom } from './seeded-random.js';
 export { SimulatedClock } from './simulated-clock.js';
 export {
