@@ -6,7 +6,8 @@
  */
 import { MillraceError, OffsetOutOfRangeError } from './errors.js';
 
-/** An error as it crosses the network: Kafka's code, a message, and whether to retry. */
+/**
+ * An error as it crosses the network: Kafka's code, a message, and whether to retry. */
 export interface WireError {
   readonly errorCode: number;
   readonly name: string;
@@ -23,7 +24,8 @@ export interface WireError {
  * ```
  */
 export class KafkaProtocolError extends MillraceError {
-  /** Kafka's numeric error code. */
+  /**
+   * Kafka's numeric error code. */
   readonly errorCode: number;
 
   constructor(errorCode: number, code: string, message: string, retriable: boolean) {
@@ -32,119 +34,317 @@ export class KafkaProtocolError extends MillraceError {
   }
 }
 
-function define(errorCode: number, code: string, retriable: boolean, advice: string) {
-  return class extends KafkaProtocolError {
-    static readonly errorCode = errorCode;
-    constructor(message: string) {
-      super(errorCode, code, `${message}; ${advice}`, retriable);
-    }
-  };
+/** The broker is not the leader (or a follower) of the partition: refresh metadata and retry.
+ *
+ * @example
+ * ```ts
+ * throw new NotLeaderOrFollowerError('orders-0');
+ * ```
+ */
+export class NotLeaderOrFollowerError extends KafkaProtocolError {
+  static readonly errorCode = 6;
+  constructor(message: string) {
+    super(6, 'NOT_LEADER_OR_FOLLOWER', `${message}; refresh metadata and retry`, true);
+  }
 }
-
-/** The broker is not the leader (or a follower) of the partition: refresh metadata and retry. */
-export const NotLeaderOrFollowerError = define(
-  6,
-  'NOT_LEADER_OR_FOLLOWER',
-  true,
-  'refresh metadata and retry',
-);
-/** The topic or partition does not exist (yet): refresh metadata and retry, or create it. */
-export const UnknownTopicOrPartitionError = define(
-  3,
-  'UNKNOWN_TOPIC_OR_PARTITION',
-  true,
-  'create the topic or refresh metadata',
-);
-/** Fewer replicas are in sync than min.insync.replicas: nothing was written; retry later. */
-export const NotEnoughReplicasError = define(19, 'NOT_ENOUGH_REPLICAS', true, 'retry once replicas catch up');
-/** Written by the leader, but too few replicas confirmed it in time: it may or may not survive. */
-export const NotEnoughReplicasAfterAppendError = define(
-  20,
-  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
-  true,
-  'retry (idempotence makes it safe)',
-);
-/** The request timed out before the broker answered: retry. */
-export const RequestTimedOutError = define(7, 'REQUEST_TIMED_OUT', true, 'retry');
-/** The leader is not yet available (an election is running): retry after a backoff. */
-export const LeaderNotAvailableError = define(5, 'LEADER_NOT_AVAILABLE', true, 'retry after a backoff');
-/** The group coordinator is loading or moving: retry after a backoff. */
-export const CoordinatorNotAvailableError = define(
-  15,
-  'COORDINATOR_NOT_AVAILABLE',
-  true,
-  'find the coordinator again and retry',
-);
-/** This broker is not the group's coordinator: find the coordinator again. */
-export const NotCoordinatorError = define(
-  16,
-  'NOT_COORDINATOR',
-  true,
-  'find the coordinator again and retry',
-);
-/** The coordinator is still loading the group's state: retry. */
-export const CoordinatorLoadInProgressError = define(14, 'COORDINATOR_LOAD_IN_PROGRESS', true, 'retry');
-/** The group is rebalancing: rejoin. */
-export const RebalanceInProgressError = define(27, 'REBALANCE_IN_PROGRESS', false, 'rejoin the group');
-/** The member's generation is stale: rejoin. */
-export const IllegalGenerationError = define(22, 'ILLEGAL_GENERATION', false, 'rejoin the group');
-/** The member id is unknown to the coordinator: rejoin with an empty member id. */
-export const UnknownMemberIdError = define(25, 'UNKNOWN_MEMBER_ID', false, 'rejoin with an empty member id');
-/** First join of a member: rejoin with the member id given in the response (KIP-394). */
-export const MemberIdRequiredError = define(
-  79,
-  'MEMBER_ID_REQUIRED',
-  false,
-  'rejoin with the assigned member id',
-);
-/** Another member with the same group.instance.id has taken over (static membership). */
-export const FencedInstanceIdError = define(
-  82,
-  'FENCED_INSTANCE_ID',
-  false,
-  'stop this member: another instance took over',
-);
-/** The members of a group use protocols that do not match. */
-export const InconsistentGroupProtocolError = define(
-  23,
-  'INCONSISTENT_GROUP_PROTOCOL',
-  false,
-  'use the same protocol type and a common assignor',
-);
-/** A session timeout outside the broker's allowed range. */
-export const InvalidSessionTimeoutError = define(
-  26,
-  'INVALID_SESSION_TIMEOUT',
-  false,
-  'use a session timeout the broker allows',
-);
-/** The group is not empty (for delete) or does not exist. */
-export const NonEmptyGroupError = define(68, 'NON_EMPTY_GROUP', false, 'stop the group members first');
-/** The group does not exist. */
-export const GroupIdNotFoundError = define(69, 'GROUP_ID_NOT_FOUND', false, 'check the group id');
-/** A topic with that name exists already. */
-export const TopicAlreadyExistsError = define(
-  36,
-  'TOPIC_ALREADY_EXISTS',
-  false,
-  'use it, or delete it first',
-);
-/** A request that is malformed or not allowed (bad partition count, replication factor …). */
-export const InvalidRequestError = define(42, 'INVALID_REQUEST', false, 'fix the request');
-/** The replication factor is larger than the number of live brokers. */
-export const InvalidReplicationFactorError = define(
-  38,
-  'INVALID_REPLICATION_FACTOR',
-  false,
-  'use at most as many replicas as brokers',
-);
-/** A broker-side storage failure: the replica is offline. */
-export const KafkaStorageErrorOnBroker = define(
-  56,
-  'KAFKA_STORAGE_ERROR',
-  true,
-  'retry: another replica will take over',
-);
+/**
+ * The topic or partition does not exist (yet): refresh metadata and retry, or create it.
+ *
+ * @example
+ * ```ts
+ * throw new UnknownTopicOrPartitionError('orders-0');
+ * ```
+ */
+export class UnknownTopicOrPartitionError extends KafkaProtocolError {
+  static readonly errorCode = 3;
+  constructor(message: string) {
+    super(3, 'UNKNOWN_TOPIC_OR_PARTITION', `${message}; create the topic or refresh metadata`, true);
+  }
+}
+/**
+ * Fewer replicas are in sync than min.insync.replicas: nothing was written; retry later.
+ *
+ * @example
+ * ```ts
+ * throw new NotEnoughReplicasError('orders-0');
+ * ```
+ */
+export class NotEnoughReplicasError extends KafkaProtocolError {
+  static readonly errorCode = 19;
+  constructor(message: string) {
+    super(19, 'NOT_ENOUGH_REPLICAS', `${message}; retry once replicas catch up`, true);
+  }
+}
+/**
+ * Written by the leader, but too few replicas confirmed it in time: it may or may not survive.
+ *
+ * @example
+ * ```ts
+ * throw new NotEnoughReplicasAfterAppendError('orders-0');
+ * ```
+ */
+export class NotEnoughReplicasAfterAppendError extends KafkaProtocolError {
+  static readonly errorCode = 20;
+  constructor(message: string) {
+    super(20, 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', `${message}; retry (idempotence makes it safe)`, true);
+  }
+}
+/**
+ * The request timed out before the broker answered: retry.
+ *
+ * @example
+ * ```ts
+ * throw new RequestTimedOutError('orders-0');
+ * ```
+ */
+export class RequestTimedOutError extends KafkaProtocolError {
+  static readonly errorCode = 7;
+  constructor(message: string) {
+    super(7, 'REQUEST_TIMED_OUT', `${message}; retry`, true);
+  }
+}
+/**
+ * The leader is not yet available (an election is running): retry after a backoff.
+ *
+ * @example
+ * ```ts
+ * throw new LeaderNotAvailableError('orders-0');
+ * ```
+ */
+export class LeaderNotAvailableError extends KafkaProtocolError {
+  static readonly errorCode = 5;
+  constructor(message: string) {
+    super(5, 'LEADER_NOT_AVAILABLE', `${message}; retry after a backoff`, true);
+  }
+}
+/**
+ * The group coordinator is loading or moving: retry after a backoff.
+ *
+ * @example
+ * ```ts
+ * throw new CoordinatorNotAvailableError('orders-0');
+ * ```
+ */
+export class CoordinatorNotAvailableError extends KafkaProtocolError {
+  static readonly errorCode = 15;
+  constructor(message: string) {
+    super(15, 'COORDINATOR_NOT_AVAILABLE', `${message}; find the coordinator again and retry`, true);
+  }
+}
+/**
+ * This broker is not the group's coordinator: find the coordinator again.
+ *
+ * @example
+ * ```ts
+ * throw new NotCoordinatorError('orders-0');
+ * ```
+ */
+export class NotCoordinatorError extends KafkaProtocolError {
+  static readonly errorCode = 16;
+  constructor(message: string) {
+    super(16, 'NOT_COORDINATOR', `${message}; find the coordinator again and retry`, true);
+  }
+}
+/**
+ * The coordinator is still loading the group's state: retry.
+ *
+ * @example
+ * ```ts
+ * throw new CoordinatorLoadInProgressError('orders-0');
+ * ```
+ */
+export class CoordinatorLoadInProgressError extends KafkaProtocolError {
+  static readonly errorCode = 14;
+  constructor(message: string) {
+    super(14, 'COORDINATOR_LOAD_IN_PROGRESS', `${message}; retry`, true);
+  }
+}
+/**
+ * The group is rebalancing: rejoin.
+ *
+ * @example
+ * ```ts
+ * throw new RebalanceInProgressError('orders-0');
+ * ```
+ */
+export class RebalanceInProgressError extends KafkaProtocolError {
+  static readonly errorCode = 27;
+  constructor(message: string) {
+    super(27, 'REBALANCE_IN_PROGRESS', `${message}; rejoin the group`, false);
+  }
+}
+/**
+ * The member's generation is stale: rejoin.
+ *
+ * @example
+ * ```ts
+ * throw new IllegalGenerationError('orders-0');
+ * ```
+ */
+export class IllegalGenerationError extends KafkaProtocolError {
+  static readonly errorCode = 22;
+  constructor(message: string) {
+    super(22, 'ILLEGAL_GENERATION', `${message}; rejoin the group`, false);
+  }
+}
+/**
+ * The member id is unknown to the coordinator: rejoin with an empty member id.
+ *
+ * @example
+ * ```ts
+ * throw new UnknownMemberIdError('orders-0');
+ * ```
+ */
+export class UnknownMemberIdError extends KafkaProtocolError {
+  static readonly errorCode = 25;
+  constructor(message: string) {
+    super(25, 'UNKNOWN_MEMBER_ID', `${message}; rejoin with an empty member id`, false);
+  }
+}
+/**
+ * First join of a member: rejoin with the member id given in the response (KIP-394).
+ *
+ * @example
+ * ```ts
+ * throw new MemberIdRequiredError('orders-0');
+ * ```
+ */
+export class MemberIdRequiredError extends KafkaProtocolError {
+  static readonly errorCode = 79;
+  constructor(message: string) {
+    super(79, 'MEMBER_ID_REQUIRED', `${message}; rejoin with the assigned member id`, false);
+  }
+}
+/**
+ * Another member with the same group.instance.id has taken over (static membership).
+ *
+ * @example
+ * ```ts
+ * throw new FencedInstanceIdError('orders-0');
+ * ```
+ */
+export class FencedInstanceIdError extends KafkaProtocolError {
+  static readonly errorCode = 82;
+  constructor(message: string) {
+    super(82, 'FENCED_INSTANCE_ID', `${message}; stop this member: another instance took over`, false);
+  }
+}
+/**
+ * The members of a group use protocols that do not match.
+ *
+ * @example
+ * ```ts
+ * throw new InconsistentGroupProtocolError('orders-0');
+ * ```
+ */
+export class InconsistentGroupProtocolError extends KafkaProtocolError {
+  static readonly errorCode = 23;
+  constructor(message: string) {
+    super(
+      23,
+      'INCONSISTENT_GROUP_PROTOCOL',
+      `${message}; use the same protocol type and a common assignor`,
+      false,
+    );
+  }
+}
+/**
+ * A session timeout outside the broker's allowed range.
+ *
+ * @example
+ * ```ts
+ * throw new InvalidSessionTimeoutError('orders-0');
+ * ```
+ */
+export class InvalidSessionTimeoutError extends KafkaProtocolError {
+  static readonly errorCode = 26;
+  constructor(message: string) {
+    super(26, 'INVALID_SESSION_TIMEOUT', `${message}; use a session timeout the broker allows`, false);
+  }
+}
+/**
+ * The group is not empty (for delete) or does not exist.
+ *
+ * @example
+ * ```ts
+ * throw new NonEmptyGroupError('orders-0');
+ * ```
+ */
+export class NonEmptyGroupError extends KafkaProtocolError {
+  static readonly errorCode = 68;
+  constructor(message: string) {
+    super(68, 'NON_EMPTY_GROUP', `${message}; stop the group members first`, false);
+  }
+}
+/**
+ * The group does not exist.
+ *
+ * @example
+ * ```ts
+ * throw new GroupIdNotFoundError('orders-0');
+ * ```
+ */
+export class GroupIdNotFoundError extends KafkaProtocolError {
+  static readonly errorCode = 69;
+  constructor(message: string) {
+    super(69, 'GROUP_ID_NOT_FOUND', `${message}; check the group id`, false);
+  }
+}
+/**
+ * A topic with that name exists already.
+ *
+ * @example
+ * ```ts
+ * throw new TopicAlreadyExistsError('orders-0');
+ * ```
+ */
+export class TopicAlreadyExistsError extends KafkaProtocolError {
+  static readonly errorCode = 36;
+  constructor(message: string) {
+    super(36, 'TOPIC_ALREADY_EXISTS', `${message}; use it, or delete it first`, false);
+  }
+}
+/**
+ * A request that is malformed or not allowed (bad partition count, replication factor …).
+ *
+ * @example
+ * ```ts
+ * throw new InvalidRequestError('orders-0');
+ * ```
+ */
+export class InvalidRequestError extends KafkaProtocolError {
+  static readonly errorCode = 42;
+  constructor(message: string) {
+    super(42, 'INVALID_REQUEST', `${message}; fix the request`, false);
+  }
+}
+/** The replication factor is larger than the number of live brokers.
+ *
+ * @example
+ * ```ts
+ * throw new InvalidReplicationFactorError('orders-0');
+ * ```
+ */
+export class InvalidReplicationFactorError extends KafkaProtocolError {
+  static readonly errorCode = 38;
+  constructor(message: string) {
+    super(38, 'INVALID_REPLICATION_FACTOR', `${message}; use at most as many replicas as brokers`, false);
+  }
+}
+/**
+ * A broker-side storage failure: the replica is offline.
+ *
+ * @example
+ * ```ts
+ * throw new KafkaStorageErrorOnBroker('orders-0');
+ * ```
+ */
+export class KafkaStorageErrorOnBroker extends KafkaProtocolError {
+  static readonly errorCode = 56;
+  constructor(message: string) {
+    super(56, 'KAFKA_STORAGE_ERROR', `${message}; retry: another replica will take over`, true);
+  }
+}
 
 const BY_CODE = new Map<number, new (message: string) => KafkaProtocolError>(
   [
