@@ -201,12 +201,18 @@ export class ActorSystem {
 
   private startIncarnation(cell: ActorCell): void {
     const id = cell.spec.id;
+    let self: AnyActorRef | undefined;
+    // Timers of a stopped or replaced incarnation may still fire: what they send goes nowhere,
+    // as a crashed process sends nothing.
+    const current = () => self !== undefined && this.cells.get(id)?.ref === self;
     const context: ActorContext = {
       id,
       node: cell.node,
       clock: this.clock,
       random: this.random,
-      send: (to, event) => this.send(id, to, event),
+      send: (to, event) => {
+        if (current()) this.send(id, to, event);
+      },
       spawnChild: (spec) => {
         this.spawn({ ...spec, parent: id });
       },
@@ -215,6 +221,7 @@ export class ActorSystem {
     const input: ActorInput = { actor: context, input: cell.spec.input };
     const ref = createActor(cell.spec.logic, { id, input, clock: this.xstateClock });
     cell.ref = ref;
+    self = ref;
     ref.subscribe({
       next: (snapshot: { value?: unknown; status?: string }) => {
         if (cell.ref !== ref || snapshot.value === undefined) return;

@@ -1,0 +1,258 @@
+/**
+ * A broker (DESIGN.md §5): hosts the replicas of the partitions the controller gives it, in its
+ * own data directory, and routes clients' requests to them.
+ *
+ * ```
+ *   registering ──(registered)──► running ──(broker.shutdown)──► stopping ──► stopped
+ *        ▲                           │
+ *        └──(heartbeat refused)──────┘
+ * ```
+ *
+ * It registers with a fresh incarnation id (and whether its last shutdown was clean, read from a
+ * marker file), heartbeats every heartbeatIntervalMs, and applies the partition states the
+ * controller sends (with registration, with each heartbeat answer, and pushed on change) by
+ * spawning replica actors and passing the states on.
+ */
+import { setup } from 'xstate';
+import { UnknownTopicOrPartitionError } from '../../common/kafka-errors.js';
+import type { ActorContext, ActorInput, RpcRequest, RpcResponse } from '../../runtime/actor/index.js';
+import { reply, replyError } from '../../runtime/actor/index.js';
+import type { StorageFs } from '../storage/fs/storage-fs.js';
+import { CONTROLLER_ACTOR_ID, replicaActorId } from './cluster-metadata.js';
+import type { PartitionAssignment } from './controller-machine.js';
+import { partitionReplicaMachine } from './partition-replica-machine.js';
+import type { FetchRequest, ListOffsetsRequest, ProduceRequest } from './replica-requests.js';
+import type { ReplicationSettings } from './replica-service.js';
+
+/** What a broker actor is spawned with. */
+export interface BrokerInput {
+  brokerId: number;
+  dataDir: string;
+  fs: StorageFs;
+  heartbeatIntervalMs: number;
+  replicaLagTimeMaxMs: number;
+  replication: ReplicationSettings;
+}
+
+/** Events of the broker machine. */
+export type BrokerEvent =
+  | { type: 'broker.partitionStates'; assignments: PartitionAssignment[] }
+  | { type: 'broker.tick' }
+  | (RpcRequest & { type: 'broker.shutdown' })
+  | ProduceRequest
+  | FetchRequest
+  | ListOffsetsRequest
+  | RpcResponse;
+
+/** The file whose presence says the broker's last shutdown was clean. */
+export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
+
+interface Context {
+  actor: ActorContext;
+  input: BrokerInput;
+  incarnation: string;
+  cleanShutdown: boolean;
+  replicas: Set<string>;
+  pending: Map<number, 'register' | 'heartbeat' | 'close'>;
+  nextCorrelationId: number;
+  shutdownRequest: RpcRequest | undefined;
+  closesOutstanding: number;
+}
+
+function callController(context: Context, kind: 'register' | 'heartbeat'): void {
+  const correlationId = context.nextCorrelationId++;
+  context.pending.set(correlationId, kind);
+  const base = {
+    correlationId,
+    replyTo: context.actor.id,
+    brokerId: context.input.brokerId,
+    incarnation: context.incarnation,
+  };
+  context.actor.send(
+    CONTROLLER_ACTOR_ID,
+    kind === 'register'
+      ? { ...base, type: 'controller.registerBroker', cleanShutdown: context.cleanShutdown }
+      : { ...base, type: 'controller.heartbeat' },
+  );
+}
+
+function applyAssignments(context: Context, assignments: PartitionAssignment[]): void {
+  const { input, actor } = context;
+  for (const { state, config } of assignments) {
+    const id = replicaActorId(input.brokerId, state.topic, state.partition);
+    if (!context.replicas.has(id)) {
+      actor.spawnChild({
+        id,
+        logic: partitionReplicaMachine,
+        input: {
+          brokerId: input.brokerId,
+          topic: state.topic,
+          partition: state.partition,
+          dir: `${input.dataDir}/${state.topic}-${state.partition}`,
+          fs: input.fs,
+          config,
+          replicaLagTimeMaxMs: input.replicaLagTimeMaxMs,
+          replication: input.replication,
+        },
+      });
+      context.replicas.add(id);
+    }
+    actor.send(id, { type: 'replica.state', state });
+  }
+}
+
+function route(context: Context, event: ProduceRequest | FetchRequest | ListOffsetsRequest): void {
+  const id = replicaActorId(context.input.brokerId, event.topic, event.partition);
+  if (context.replicas.has(id)) context.actor.send(id, event);
+  else {
+    replyError(
+      context.actor,
+      event,
+      new UnknownTopicOrPartitionError(
+        `broker ${context.input.brokerId} has no replica of ${event.topic}-${event.partition}`,
+      ),
+    );
+  }
+}
+
+function scheduleTick(context: Context): void {
+  context.actor.clock.setTimer(context.input.heartbeatIntervalMs, () =>
+    context.actor.send(context.actor.id, { type: 'broker.tick' }),
+  );
+}
+
+/**
+ * The broker machine.
+ *
+ * @example
+ * ```ts
+ * system.spawn({ id: brokerActorId(1), logic: brokerMachine, input: { brokerId: 1, dataDir, fs, … } });
+ * ```
+ */
+export const brokerMachine = setup({
+  types: {
+    input: {} as ActorInput<BrokerInput>,
+    context: {} as Context,
+    events: {} as BrokerEvent,
+  },
+  guards: {
+    isRegistration: ({ context, event }) =>
+      event.type === 'rpc.response' &&
+      context.pending.get(event.correlationId) === 'register' &&
+      event.error === undefined,
+    allClosed: ({ context }) => context.closesOutstanding === 0,
+  },
+  actions: {
+    onResponse: ({ context, event }) => {
+      if (event.type !== 'rpc.response') return;
+      const kind = context.pending.get(event.correlationId);
+      context.pending.delete(event.correlationId);
+      if (kind === 'close') {
+        context.closesOutstanding--;
+        return;
+      }
+      if (event.error !== undefined) return;
+      applyAssignments(context, (event.result as { assignments: PartitionAssignment[] }).assignments);
+    },
+  },
+}).createMachine({
+  id: 'broker',
+  context: ({ input }) => {
+    const { fs, dataDir } = input.input;
+    fs.mkdirp(dataDir);
+    const marker = `${dataDir}/${CLEAN_SHUTDOWN_FILE}`;
+    const cleanShutdown = fs.exists(marker);
+    fs.remove(marker);
+    return {
+      actor: input.actor,
+      input: input.input,
+      incarnation: input.actor.random.nextUint32().toString(16).padStart(8, '0'),
+      cleanShutdown,
+      replicas: new Set<string>(),
+      pending: new Map(),
+      nextCorrelationId: 1,
+      shutdownRequest: undefined,
+      closesOutstanding: 0,
+    };
+  },
+  initial: 'registering',
+  on: {
+    'produce.request': { actions: ({ context, event }) => route(context, event) },
+    'fetch.request': { actions: ({ context, event }) => route(context, event) },
+    'listOffsets.request': { actions: ({ context, event }) => route(context, event) },
+  },
+  states: {
+    registering: {
+      entry: ({ context }) => {
+        callController(context, 'register');
+        scheduleTick(context);
+      },
+      on: {
+        'rpc.response': [
+          { guard: 'isRegistration', target: 'running', actions: 'onResponse' },
+          { actions: 'onResponse' },
+        ],
+        'broker.tick': {
+          actions: ({ context }) => {
+            callController(context, 'register');
+            scheduleTick(context);
+          },
+        },
+        'broker.partitionStates': {
+          actions: ({ context, event }) => applyAssignments(context, event.assignments),
+        },
+      },
+    },
+    running: {
+      on: {
+        'rpc.response': [
+          {
+            // A refused heartbeat means the controller fenced us: register again.
+            guard: ({ context, event }) =>
+              context.pending.get(event.correlationId) === 'heartbeat' && event.error !== undefined,
+            target: 'registering',
+            actions: 'onResponse',
+          },
+          { actions: 'onResponse' },
+        ],
+        'broker.tick': {
+          actions: ({ context }) => {
+            callController(context, 'heartbeat');
+            scheduleTick(context);
+          },
+        },
+        'broker.partitionStates': {
+          actions: ({ context, event }) => applyAssignments(context, event.assignments),
+        },
+        'broker.shutdown': {
+          target: 'stopping',
+          actions: ({ context, event }) => {
+            context.shutdownRequest = event;
+            for (const id of context.replicas) {
+              const correlationId = context.nextCorrelationId++;
+              context.pending.set(correlationId, 'close');
+              context.closesOutstanding++;
+              context.actor.send(id, { type: 'replica.close', correlationId, replyTo: context.actor.id });
+            }
+          },
+        },
+      },
+    },
+    stopping: {
+      always: { guard: 'allClosed', target: 'stopped' },
+      on: { 'rpc.response': { actions: 'onResponse' } },
+    },
+    stopped: {
+      type: 'final',
+      entry: ({ context }) => {
+        const { fs, dataDir } = context.input;
+        const marker = fs.open(`${dataDir}/${CLEAN_SHUTDOWN_FILE}`, { create: true });
+        marker.syncBlocking();
+        marker.close();
+        fs.syncDir(dataDir);
+        if (context.shutdownRequest !== undefined)
+          reply(context.actor, context.shutdownRequest, { stopped: true });
+      },
+    },
+  },
+});

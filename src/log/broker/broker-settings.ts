@@ -1,0 +1,68 @@
+/**
+ * Timing settings of an embedded cluster's brokers and controller, with defaults in one place.
+ * Kafka's defaults are tuned for networks between machines; an embedded cluster in one process can
+ * notice failures sooner.
+ */
+import { intInRange, rejectUnknownKeys } from '../../common/config.js';
+import { ConfigError } from '../../common/errors.js';
+
+/** Timing settings. */
+export interface BrokerSettings {
+  /** How often a broker heartbeats the controller (Kafka broker.heartbeat.interval.ms). */
+  heartbeatIntervalMs: number;
+  /** A broker silent this long is fenced (Kafka broker.session.timeout.ms). */
+  sessionTimeoutMs: number;
+  /** A follower behind for this long leaves the ISR (Kafka replica.lag.time.max.ms). */
+  replicaLagTimeMaxMs: number;
+  /** How long a leader holds a follower's fetch waiting for data (replica.fetch.wait.max.ms). */
+  replicaFetchWaitMaxMs: number;
+  /** Bytes a follower fetches at once (replica.fetch.max.bytes). */
+  replicaFetchMaxBytes: number;
+  /** A broker-to-broker request with no answer this long is sent again. */
+  requestTimeoutMs: number;
+  /** How often replicas check their ISR and fetch loops. */
+  replicaTickMs: number;
+}
+
+/** The defaults. */
+export const DEFAULT_BROKER_SETTINGS: Readonly<BrokerSettings> = Object.freeze({
+  heartbeatIntervalMs: 500,
+  sessionTimeoutMs: 3000,
+  replicaLagTimeMaxMs: 10_000,
+  replicaFetchWaitMaxMs: 500,
+  replicaFetchMaxBytes: 1024 * 1024,
+  requestTimeoutMs: 5000,
+  replicaTickMs: 100,
+});
+
+/**
+ * Fills in and validates broker settings.
+ *
+ * @example
+ * ```ts
+ * const settings = resolveBrokerSettings({ sessionTimeoutMs: 1000 });
+ * ```
+ * @throws ConfigError for a bad key or value, or a heartbeat interval not below the session timeout.
+ */
+export function resolveBrokerSettings(input: Partial<BrokerSettings> = {}): BrokerSettings {
+  rejectUnknownKeys('BrokerSettings', input, Object.keys(DEFAULT_BROKER_SETTINGS));
+  const s = { ...DEFAULT_BROKER_SETTINGS, ...input };
+  const max = Number.MAX_SAFE_INTEGER;
+  const settings: BrokerSettings = {
+    heartbeatIntervalMs: intInRange('heartbeatIntervalMs', s.heartbeatIntervalMs, 1, max),
+    sessionTimeoutMs: intInRange('sessionTimeoutMs', s.sessionTimeoutMs, 1, max),
+    replicaLagTimeMaxMs: intInRange('replicaLagTimeMaxMs', s.replicaLagTimeMaxMs, 1, max),
+    replicaFetchWaitMaxMs: intInRange('replicaFetchWaitMaxMs', s.replicaFetchWaitMaxMs, 0, max),
+    replicaFetchMaxBytes: intInRange('replicaFetchMaxBytes', s.replicaFetchMaxBytes, 1024, 2 ** 31 - 1),
+    requestTimeoutMs: intInRange('requestTimeoutMs', s.requestTimeoutMs, 1, max),
+    replicaTickMs: intInRange('replicaTickMs', s.replicaTickMs, 1, max),
+  };
+  if (settings.heartbeatIntervalMs >= settings.sessionTimeoutMs) {
+    throw new ConfigError(
+      'heartbeatIntervalMs',
+      settings.heartbeatIntervalMs,
+      `less than sessionTimeoutMs (${settings.sessionTimeoutMs})`,
+    );
+  }
+  return settings;
+}

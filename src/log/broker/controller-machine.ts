@@ -1,0 +1,193 @@
+/**
+ * The controller actor (DESIGN.md §5):
+ *
+ * ```
+ *   (start) ──► active ──(tick every sessionTimeoutMs/4)──► active
+ * ```
+ *
+ * Brokers register and heartbeat; a broker silent for sessionTimeoutMs is fenced and leaders are
+ * elected for what it led. Clients ask for metadata and create topics; leaders propose ISR
+ * changes. Every partition whose state changes is pushed to the brokers holding its replicas
+ * (`broker.partitionStates`), and heartbeats answer with the full state of the broker's
+ * partitions, so a broker that missed a push catches up within one heartbeat.
+ *
+ * The controller is a single actor on its own node; a replicated controller quorum (KRaft) is
+ * beyond the embedded broker.
+ */
+import { setup } from 'xstate';
+import {
+  type ActorContext,
+  type ActorInput,
+  type RpcRequest,
+  reply,
+  replyError,
+} from '../../runtime/actor/index.js';
+import { brokerActorId, type PartitionState } from './cluster-metadata.js';
+import { ControllerState, type CreateTopicRequest } from './controller-state.js';
+import type { TopicConfig } from './topic-config.js';
+
+/** The controller's settings. */
+export interface ControllerInput {
+  /** A broker silent this long is fenced (Kafka broker.session.timeout.ms). */
+  sessionTimeoutMs: number;
+}
+
+/** A partition state with its topic's config, as pushed to brokers. */
+export interface PartitionAssignment {
+  state: PartitionState;
+  config: TopicConfig;
+}
+
+/** Events the controller handles. */
+export type ControllerEvent =
+  | (RpcRequest & {
+      type: 'controller.registerBroker';
+      brokerId: number;
+      incarnation: string;
+      cleanShutdown: boolean;
+    })
+  | (RpcRequest & { type: 'controller.heartbeat'; brokerId: number; incarnation: string })
+  | (RpcRequest & { type: 'controller.createTopics'; topics: CreateTopicRequest[] })
+  | (RpcRequest & { type: 'controller.metadata'; topics?: string[] })
+  | (RpcRequest & {
+      type: 'controller.alterIsr';
+      topic: string;
+      partition: number;
+      leaderId: number;
+      leaderEpoch: number;
+      isr: number[];
+    })
+  | { type: 'controller.tick' };
+
+interface Context {
+  actor: ActorContext;
+  state: ControllerState;
+  tickMs: number;
+}
+
+function assignmentsOf(state: ControllerState, partitions: PartitionState[]): PartitionAssignment[] {
+  return partitions.map((p) => ({ state: p, config: state.topicConfig(p.topic) }));
+}
+
+/** Sends each changed partition to every broker holding one of its replicas. */
+function push(context: Context, changed: PartitionState[]): void {
+  const byBroker = new Map<number, PartitionState[]>();
+  for (const p of changed) {
+    for (const b of p.replicas) byBroker.set(b, [...(byBroker.get(b) ?? []), p]);
+  }
+  for (const [b, states] of byBroker) {
+    context.actor.send(brokerActorId(b), {
+      type: 'broker.partitionStates',
+      assignments: assignmentsOf(context.state, states),
+    });
+  }
+}
+
+function scheduleTick(context: Context): void {
+  context.actor.clock.setTimer(context.tickMs, () =>
+    context.actor.send(context.actor.id, { type: 'controller.tick' }),
+  );
+}
+
+/** Runs a request handler, replying with its result or its error. */
+function handle(context: Context, event: RpcRequest, fn: () => unknown): void {
+  try {
+    reply(context.actor, event, fn());
+  } catch (err) {
+    replyError(context.actor, event, err);
+  }
+}
+
+/**
+ * The controller machine. Spawn it with input `{ sessionTimeoutMs }`.
+ *
+ * @example
+ * ```ts
+ * system.spawn({ id: CONTROLLER_ACTOR_ID, logic: controllerMachine, input: { sessionTimeoutMs: 6000 } });
+ * ```
+ */
+export const controllerMachine = setup({
+  types: {
+    input: {} as ActorInput<ControllerInput>,
+    context: {} as Context,
+    events: {} as ControllerEvent,
+  },
+}).createMachine({
+  id: 'controller',
+  context: ({ input }) => ({
+    actor: input.actor,
+    state: new ControllerState(input.actor.clock, input.input.sessionTimeoutMs),
+    tickMs: Math.max(1, Math.floor(input.input.sessionTimeoutMs / 4)),
+  }),
+  entry: ({ context }) => scheduleTick(context),
+  initial: 'active',
+  states: {
+    active: {
+      on: {
+        'controller.registerBroker': {
+          actions: ({ context, event }) =>
+            handle(context, event, () => {
+              const changed = context.state.registerBroker(
+                event.brokerId,
+                event.incarnation,
+                event.cleanShutdown,
+              );
+              push(context, changed);
+              return {
+                assignments: assignmentsOf(context.state, context.state.partitionsOf(event.brokerId)),
+              };
+            }),
+        },
+        'controller.heartbeat': {
+          actions: ({ context, event }) =>
+            handle(context, event, () => {
+              context.state.heartbeat(event.brokerId, event.incarnation);
+              return {
+                assignments: assignmentsOf(context.state, context.state.partitionsOf(event.brokerId)),
+              };
+            }),
+        },
+        'controller.createTopics': {
+          actions: ({ context, event }) =>
+            handle(context, event, () => {
+              const results = event.topics.map((t) => {
+                try {
+                  const created = context.state.createTopic(t);
+                  push(context, created);
+                  return { name: t.name, error: undefined };
+                } catch (err) {
+                  return { name: t.name, error: err instanceof Error ? err : new Error(String(err)) };
+                }
+              });
+              const failed = results.find((r) => r.error !== undefined);
+              if (failed !== undefined && results.length === 1) throw failed.error;
+              return { topics: results.map((r) => ({ name: r.name, error: r.error?.message })) };
+            }),
+        },
+        'controller.metadata': {
+          actions: ({ context, event }) => handle(context, event, () => context.state.metadata(event.topics)),
+        },
+        'controller.alterIsr': {
+          actions: ({ context, event }) =>
+            handle(context, event, () => {
+              const next = context.state.alterIsr(
+                event.topic,
+                event.partition,
+                event.leaderId,
+                event.leaderEpoch,
+                event.isr,
+              );
+              push(context, [next]);
+              return next;
+            }),
+        },
+        'controller.tick': {
+          actions: ({ context }) => {
+            push(context, context.state.expireSessions());
+            scheduleTick(context);
+          },
+        },
+      },
+    },
+  },
+});
