@@ -8,6 +8,12 @@
  * ISR changes follow KIP-497: the leader proposes them to the controller; an expansion counts for
  * the high watermark at once (the "maximal ISR"), a shrink only once the controller has committed
  * it, so the high watermark never passes a record that an electable replica lacks.
+ *
+ * The high watermark counts only what every in-sync replica has SYNCED to disk: followers report
+ * their recovery point with each fetch, and the leader its own. Kafka counts what replicas hold in
+ * memory; counting synced data is what lets any one node lose its unflushed writes in a crash
+ * without losing an acknowledged record, at the price of an fdatasync (shared by group commit) in
+ * the acks=all path.
  */
 import { NotEnoughReplicasError, NotLeaderOrFollowerError } from '../../common/kafka-errors.js';
 import type { Clock } from '../../runtime/actor/clock.js';
@@ -52,11 +58,15 @@ export interface FetchParams {
   replicaId: number;
   /** For a follower: the epoch of the last batch it has (KIP-595 divergence check). */
   lastFetchedEpoch?: number;
+  /** For a follower: its recovery point, the offset below which its log is synced. */
+  durableOffset?: number;
 }
 
 interface FollowerState {
   /** The follower's log end offset as its last fetch showed, -1 if it has not fetched yet. */
   logEndOffset: number;
+  /** The follower's synced offset as its last fetch showed, -1 if unknown. */
+  durableOffset: number;
   /** When it was last caught up to the leader's log end. */
   lastCaughtUpMs: number;
 }
@@ -141,7 +151,8 @@ export class PartitionReplica {
     const now = this.clock.nowMs();
     for (const id of this.replicas) {
       // Followers get a full lag window to show up before they can be dropped from the ISR.
-      if (id !== this.brokerId) this.followers.set(id, { logEndOffset: -1, lastCaughtUpMs: now });
+      if (id !== this.brokerId)
+        this.followers.set(id, { logEndOffset: -1, durableOffset: -1, lastCaughtUpMs: now });
     }
     this.maybeAdvanceHighWatermark();
   }
@@ -197,7 +208,7 @@ export class PartitionReplica {
         return { ...this.positions(), records: Buffer.alloc(0), divergingEpoch: { epoch, endOffset } };
       }
     }
-    if (isReplica) this.recordFollowerFetch(params.replicaId, params.fetchOffset);
+    if (isReplica) this.recordFollowerFetch(params.replicaId, params.fetchOffset, params.durableOffset ?? -1);
     const maxOffset = isReplica ? this.log.logEndOffset : this._highWatermark;
     if (params.fetchOffset >= maxOffset && params.fetchOffset <= this.log.logEndOffset) {
       return { ...this.positions(), records: Buffer.alloc(0) };
@@ -213,6 +224,7 @@ export class PartitionReplica {
       maxBytes,
       replicaId: this.brokerId,
       lastFetchedEpoch: this.log.logEndOffset > 0 ? this.epochs.epochAt(this.log.logEndOffset - 1) : -1,
+      durableOffset: this.log.recoveryPoint,
     };
   }
 
@@ -289,21 +301,27 @@ export class PartitionReplica {
     return this.log.close();
   }
 
-  private recordFollowerFetch(replicaId: number, fetchOffset: number): void {
+  /** The leader's own log has synced more: the high watermark may move. */
+  onLocalFlush(): void {
+    this.maybeAdvanceHighWatermark();
+  }
+
+  private recordFollowerFetch(replicaId: number, fetchOffset: number, durableOffset: number): void {
     const f = this.followers.get(replicaId);
     if (f === undefined) return;
     f.logEndOffset = Math.min(fetchOffset, this.log.logEndOffset);
+    f.durableOffset = Math.min(durableOffset, f.logEndOffset);
     if (fetchOffset >= this.log.logEndOffset) f.lastCaughtUpMs = this.clock.nowMs();
     this.maybeAdvanceHighWatermark();
   }
 
   private maybeAdvanceHighWatermark(): void {
     if (this.role !== 'leader') return;
-    let hw = this.log.logEndOffset;
+    let hw = Math.min(this.log.recoveryPoint, this.log.logEndOffset);
     for (const id of new Set([...this.isr, ...this.pendingIsrAdditions])) {
       if (id === this.brokerId) continue;
       const f = this.followers.get(id);
-      hw = Math.min(hw, f === undefined ? -1 : f.logEndOffset);
+      hw = Math.min(hw, f === undefined ? -1 : f.durableOffset);
     }
     // The high watermark never moves back on a leader.
     if (hw > this._highWatermark) this._highWatermark = hw;

@@ -34,6 +34,8 @@ export interface FetchRequest extends RpcRequest {
   /** -1 for a consumer; a broker id for a follower. */
   readonly replicaId: number;
   readonly lastFetchedEpoch?: number;
+  /** A follower's synced offset, which is what the leader's high watermark counts. */
+  readonly durableOffset?: number;
   /** How long the leader may hold the request waiting for data (long poll). */
   readonly maxWaitMs: number;
 }

@@ -118,6 +118,7 @@ export class ReplicaService {
       return;
     }
     const result = { baseOffset: info.firstOffset, lastOffset: info.lastOffset };
+    this.whenSynced(info.lastOffset);
     if (request.acks !== 'all' || this.replica.highWatermark > info.lastOffset) {
       reply(this.actor, request, { ...result, logStartOffset: this.replica.log.logStartOffset });
     } else {
@@ -187,13 +188,27 @@ export class ReplicaService {
     if (this.fetchInFlight?.correlationId === correlationId) {
       this.fetchInFlight = undefined;
       if (error === undefined) {
+        const before = this.replica.logEndOffset;
         try {
           this.replica.applyFetchAsFollower(result as FetchResult);
         } catch (err) {
           this.onStorageTrouble(err);
           return;
         }
-        this.sendFollowerFetch();
+        // The next fetch reports the synced offset, which is what moves the leader's high
+        // watermark: sync what was just appended first.
+        if (this.replica.logEndOffset > before) {
+          const pending = { correlationId: -1, sentAtMs: this.actor.clock.nowMs() };
+          this.fetchInFlight = pending;
+          this.replica.log.flush().then(
+            () => {
+              if (this.fetchInFlight !== pending) return;
+              this.fetchInFlight = undefined;
+              this.sendFollowerFetch();
+            },
+            () => undefined,
+          );
+        } else this.sendFollowerFetch();
       }
       // On an error (not the leader any more, a timeout …) the next tick fetches again.
       return;
@@ -260,6 +275,18 @@ export class ReplicaService {
     await this.replica.close();
   }
 
+  /** Once the leader's log has synced `offset`, the high watermark may move. */
+  private whenSynced(offset: number): void {
+    this.replica.log.waitDurable(offset).then(
+      () => {
+        if (this.stopped) return;
+        this.replica.onLocalFlush();
+        this.afterHighWatermarkMayHaveMoved();
+      },
+      () => undefined,
+    );
+  }
+
   private sendFollowerFetch(): void {
     const r = this.replica;
     if (this.stopped || r.role !== 'follower' || r.leaderId < 0 || this.fetchInFlight !== undefined) return;
@@ -276,6 +303,7 @@ export class ReplicaService {
       maxBytes: params.maxBytes,
       replicaId: params.replicaId,
       lastFetchedEpoch: params.lastFetchedEpoch,
+      durableOffset: params.durableOffset,
       maxWaitMs: this.settings.fetchMaxWaitMs,
     });
   }
@@ -322,6 +350,7 @@ export class ReplicaService {
       maxBytes: request.maxBytes,
       replicaId: request.replicaId,
       ...(request.lastFetchedEpoch === undefined ? {} : { lastFetchedEpoch: request.lastFetchedEpoch }),
+      ...(request.durableOffset === undefined ? {} : { durableOffset: request.durableOffset }),
     };
   }
 

@@ -63,5 +63,8 @@ export function logConfigOf(config: TopicConfig): LogConfigInput {
     retentionBytes: config.retentionBytes,
     cleanupPolicy: config.cleanupPolicy,
     segmentBytes: config.segmentBytes,
+    // Every append is synced (group commit shares the fdatasync): the high watermark counts only
+    // synced data, so a lazy flush would delay every acks=all answer and every consumer.
+    flush: { everyAppend: true, intervalMs: 0 },
   };
 }

@@ -28,7 +28,7 @@ export interface ActorContext {
   readonly random: Random;
   /** Sends an event to another actor through the transport. */
   send(to: ActorId, event: ActorEvent): void;
-  /** Spawns a child supervised by this actor. */
+  /** Spawns a child supervised by this actor (in a microtask, after the current action). */
   spawnChild(spec: Omit<SpawnSpec, 'parent'>): void;
   /** Stops a child (or any actor) by id. */
   stop(id: ActorId): void;
@@ -185,7 +185,8 @@ export class ActorSystem {
   private deliver(envelope: Envelope): void {
     const ref = this.cells.get(envelope.to)?.ref;
     const atMs = this.clock.nowMs();
-    if (ref === undefined) {
+    // An actor that reached a final state takes no more events.
+    if (ref === undefined || ref.getSnapshot().status !== 'active') {
       this.emit({
         kind: 'dead-letter',
         atMs,
@@ -214,7 +215,12 @@ export class ActorSystem {
         if (current()) this.send(id, to, event);
       },
       spawnChild: (spec) => {
-        this.spawn({ ...spec, parent: id });
+        // Deferred to a microtask: a child started inside the parent's action would run its own
+        // initial actions while XState still thinks it is in the parent's (and warns). Anything
+        // the parent sends the child travels through the transport, so it arrives after this.
+        queueMicrotask(() => {
+          if (current() && !this.cells.has(spec.id)) this.spawn({ ...spec, parent: id });
+        });
       },
       stop: (target) => this.stop(target),
     };
