@@ -24,12 +24,15 @@ import {
 } from '../../runtime/actor/index.js';
 import { brokerActorId, type PartitionState } from './cluster-metadata.js';
 import { ControllerState, type CreateTopicRequest } from './controller-state.js';
+import type { ControllerStore } from './controller-store.js';
 import type { TopicConfig } from './topic-config.js';
 
 /** The controller's settings. */
 export interface ControllerInput {
   /** A broker silent this long is fenced (Kafka broker.session.timeout.ms). */
   sessionTimeoutMs: number;
+  /** Where the controller keeps its state; undefined keeps it in memory only. */
+  store?: ControllerStore;
 }
 
 /** A partition state with its topic's config, as pushed to brokers. */
@@ -62,6 +65,7 @@ export type ControllerEvent =
 interface Context {
   actor: ActorContext;
   state: ControllerState;
+  store: ControllerStore | undefined;
   tickMs: number;
 }
 
@@ -69,8 +73,9 @@ function assignmentsOf(state: ControllerState, partitions: PartitionState[]): Pa
   return partitions.map((p) => ({ state: p, config: state.topicConfig(p.topic) }));
 }
 
-/** Sends each changed partition to every broker holding one of its replicas. */
+/** Saves the state, then sends each changed partition to every broker holding one of its replicas. */
 function push(context: Context, changed: PartitionState[]): void {
+  if (changed.length > 0) context.store?.save(context.state.snapshot());
   const byBroker = new Map<number, PartitionState[]>();
   for (const p of changed) {
     for (const b of p.replicas) byBroker.set(b, [...(byBroker.get(b) ?? []), p]);
@@ -114,11 +119,17 @@ export const controllerMachine = setup({
   },
 }).createMachine({
   id: 'controller',
-  context: ({ input }) => ({
-    actor: input.actor,
-    state: new ControllerState(input.actor.clock, input.input.sessionTimeoutMs),
-    tickMs: Math.max(1, Math.floor(input.input.sessionTimeoutMs / 4)),
-  }),
+  context: ({ input }) => {
+    const state = new ControllerState(input.actor.clock, input.input.sessionTimeoutMs);
+    const snapshot = input.input.store?.load();
+    if (snapshot !== undefined) state.restore(snapshot);
+    return {
+      actor: input.actor,
+      state,
+      store: input.input.store,
+      tickMs: Math.max(1, Math.floor(input.input.sessionTimeoutMs / 4)),
+    };
+  },
   entry: ({ context }) => scheduleTick(context),
   initial: 'active',
   states: {
@@ -132,6 +143,8 @@ export const controllerMachine = setup({
                 event.incarnation,
                 event.cleanShutdown,
               );
+              // The incarnation is part of the saved state even when no partition changed.
+              context.store?.save(context.state.snapshot());
               push(context, changed);
               return {
                 assignments: assignmentsOf(context.state, context.state.partitionsOf(event.brokerId)),

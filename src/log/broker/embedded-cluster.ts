@@ -4,14 +4,15 @@
  * disk); `EmbeddedCluster.start` also takes the actor system of a Simulation and in-memory file
  * systems, so the same code runs under the deterministic simulator.
  */
-import { InvalidRequestError } from '../../common/kafka-errors.js';
-import { ActorSystem, type RpcClient, realClock, realRandom } from '../../runtime/actor/index.js';
+import { InvalidRequestError, RequestTimedOutError } from '../../common/kafka-errors.js';
+import { ActorSystem, RpcClient, realClock, realRandom } from '../../runtime/actor/index.js';
 import { NodeStorageFs } from '../storage/fs/node-storage-fs.js';
 import type { StorageFs } from '../storage/fs/storage-fs.js';
 import { brokerMachine } from './broker-machine.js';
 import { type BrokerSettings, resolveBrokerSettings } from './broker-settings.js';
-import { brokerActorId, CONTROLLER_ACTOR_ID } from './cluster-metadata.js';
+import { brokerActorId, type ClusterMetadata, CONTROLLER_ACTOR_ID } from './cluster-metadata.js';
 import { controllerMachine } from './controller-machine.js';
+import { ControllerStore } from './controller-store.js';
 
 /** How to start a cluster. */
 export interface EmbeddedClusterOptions {
@@ -24,6 +25,8 @@ export interface EmbeddedClusterOptions {
   /** The file system of each broker; the real disk by default. */
   fsOf?: (brokerId: number) => StorageFs;
   settings?: Partial<BrokerSettings>;
+  /** The controller's file system; the real disk by default. */
+  controllerFs?: StorageFs;
 }
 
 /**
@@ -56,7 +59,10 @@ export class EmbeddedCluster {
     this.system.spawn({
       id: CONTROLLER_ACTOR_ID,
       logic: controllerMachine,
-      input: { sessionTimeoutMs: this.settings.sessionTimeoutMs },
+      input: {
+        sessionTimeoutMs: this.settings.sessionTimeoutMs,
+        store: new ControllerStore(options.controllerFs ?? shared, `${options.dataDir}/controller`),
+      },
     });
     for (const id of this.brokerIds) this.startBroker(id);
   }
@@ -99,6 +105,40 @@ export class EmbeddedCluster {
     this.system.stopNode(`broker-${brokerId}`);
   }
 
+  /**
+   * Resolves once every broker has registered with the controller, polling metadata on the
+   * cluster's clock.
+   *
+   * @throws RequestTimedOutError when they have not within `timeoutMs`.
+   */
+  async whenReady(timeoutMs = 30_000): Promise<void> {
+    const rpc = new RpcClient(this.system, 'cluster', 'ready');
+    const clock = this.system.clock;
+    const deadline = clock.nowMs() + timeoutMs;
+    try {
+      for (;;) {
+        try {
+          const md = await rpc.call<ClusterMetadata>(
+            CONTROLLER_ACTOR_ID,
+            { type: 'controller.metadata', topics: [] },
+            1000,
+          );
+          if (md.brokers.length === this.brokerIds.length) return;
+        } catch {
+          // The controller may not answer yet; ask again.
+        }
+        if (clock.nowMs() >= deadline) {
+          throw new RequestTimedOutError(
+            `the cluster's ${this.brokerIds.length} brokers did not all register within ${timeoutMs} ms`,
+          );
+        }
+        await new Promise<void>((resolve) => clock.setTimer(20, resolve));
+      }
+    } finally {
+      rpc.close();
+    }
+  }
+
   /** Stops every actor of the cluster (without a clean shutdown). */
   stop(): void {
     for (const id of this.brokerIds) this.killBroker(id);
@@ -115,6 +155,8 @@ export class EmbeddedCluster {
  * ```
  * @throws InvalidRequestError for fewer than one broker; ConfigError for bad settings.
  */
-export function createCluster(options: Omit<EmbeddedClusterOptions, 'system' | 'fsOf'>): EmbeddedCluster {
+export function createCluster(
+  options: Omit<EmbeddedClusterOptions, 'system' | 'fsOf' | 'controllerFs'>,
+): EmbeddedCluster {
   return EmbeddedCluster.start(options);
 }

@@ -32,6 +32,7 @@ export function simulatedCluster(seed: number, brokers: number, network: Partial
     dataDir: '/data',
     system: sim.system,
     fsOf,
+    controllerFs: new MemoryStorageFs(),
     settings: FAST,
   });
   const client = new EmbeddedLogClient(sim.system, { node: 'client', requestTimeoutMs: 1000 });
