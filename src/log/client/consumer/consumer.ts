@@ -1,0 +1,249 @@
+/**
+ * A consumer of an embedded cluster: assigned partitions (manual `assign`, or a group's
+ * assignment), one long-polled fetch in flight per partition, positions advanced as records are
+ * handed out, seek, pause and resume. Records are decoded from whole fetched batches; control
+ * batches (transaction markers) are skipped.
+ */
+import { IllegalStateError, OffsetOutOfRangeError } from '../../../common/errors.js';
+import { KafkaProtocolError } from '../../../common/kafka-errors.js';
+import type { Clock } from '../../../runtime/actor/clock.js';
+import { iterateBatches } from '../../format/record-batch-decoder.js';
+import type { EmbeddedLogClient } from '../embedded-log-client.js';
+import { type ConsumerConfig, resolveConsumerConfig } from './consumer-config.js';
+import { type ConsumerRecord, type PolledRecords, type TopicPartition, tpKey } from './consumer-record.js';
+
+interface PartitionFetchState {
+  tp: TopicPartition;
+  /** The next offset to hand out; undefined until reset or seek decides it. */
+  position: number | undefined;
+  paused: boolean;
+  inFlight: boolean;
+  buffered: ConsumerRecord[];
+  /** No fetch before this time (after an error). */
+  backoffUntilMs: number;
+}
+
+/**
+ * A consumer.
+ *
+ * @example
+ * ```ts
+ * const consumer = new Consumer(client, clock, { autoOffsetReset: 'earliest' });
+ * consumer.assign([{ topic: 'orders', partition: 0 }]);
+ * const { partitions } = await consumer.poll(1000);
+ * ```
+ */
+export class Consumer {
+  readonly config: ConsumerConfig;
+  private readonly client: EmbeddedLogClient;
+  private readonly clock: Clock;
+  private readonly states = new Map<string, PartitionFetchState>();
+  private wake: (() => void) | undefined;
+  private closed = false;
+
+  constructor(client: EmbeddedLogClient, clock: Clock, config: Partial<ConsumerConfig> = {}) {
+    this.client = client;
+    this.clock = clock;
+    this.config = resolveConsumerConfig(config);
+  }
+
+  /** Replaces the assignment; partitions kept keep their positions. */
+  assign(partitions: readonly TopicPartition[]): void {
+    this.requireOpen();
+    const keep = new Set(partitions.map(tpKey));
+    for (const key of [...this.states.keys()]) if (!keep.has(key)) this.states.delete(key);
+    for (const tp of partitions) {
+      const key = tpKey(tp);
+      if (!this.states.has(key)) {
+        this.states.set(key, {
+          tp: { ...tp },
+          position: undefined,
+          paused: false,
+          inFlight: false,
+          buffered: [],
+          backoffUntilMs: 0,
+        });
+      }
+    }
+  }
+
+  /** The assigned partitions. */
+  assignment(): TopicPartition[] {
+    return [...this.states.values()].map((s) => s.tp);
+  }
+
+  /** Sets the next offset to consume; drops anything buffered for the partition. */
+  seek(tp: TopicPartition, offset: number): void {
+    const s = this.state(tp);
+    s.position = offset;
+    s.buffered = [];
+  }
+
+  /** The next offset to be handed out, if known. */
+  position(tp: TopicPartition): number | undefined {
+    return this.state(tp).position;
+  }
+
+  /** Moves to the log start of each partition. */
+  async seekToBeginning(tps: readonly TopicPartition[]): Promise<void> {
+    for (const tp of tps) this.seek(tp, (await this.client.listOffset(tp.topic, tp.partition, -2)).offset);
+  }
+
+  /** Moves to the high watermark of each partition. */
+  async seekToEnd(tps: readonly TopicPartition[]): Promise<void> {
+    for (const tp of tps) this.seek(tp, (await this.client.listOffset(tp.topic, tp.partition, -1)).offset);
+  }
+
+  /** Stops fetching from these partitions until resumed (what is buffered stays). */
+  pause(tps: readonly TopicPartition[]): void {
+    for (const tp of tps) this.state(tp).paused = true;
+  }
+
+  resume(tps: readonly TopicPartition[]): void {
+    for (const tp of tps) this.state(tp).paused = false;
+    this.wake?.();
+  }
+
+  paused(): TopicPartition[] {
+    return [...this.states.values()].filter((s) => s.paused).map((s) => s.tp);
+  }
+
+  /**
+   * Returns buffered records at once, or waits up to `timeoutMs` (on the clock) for a fetch to
+   * bring some. At most maxPollRecords, in offset order per partition.
+   *
+   * @throws OffsetOutOfRangeError when a position is out of range and autoOffsetReset is 'none'.
+   */
+  async poll(timeoutMs: number): Promise<PolledRecords> {
+    this.requireOpen();
+    await this.resetMissingPositions();
+    let out = this.drain();
+    if (out.count > 0 || timeoutMs <= 0) {
+      this.startFetches();
+      return out;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = this.clock.setTimer(timeoutMs, () => {
+        this.wake = undefined;
+        resolve();
+      });
+      this.wake = () => {
+        timer.cancel();
+        this.wake = undefined;
+        resolve();
+      };
+      this.startFetches();
+    });
+    out = this.drain();
+    this.startFetches();
+    return out;
+  }
+
+  /** Stops the consumer; later calls fail. */
+  close(): void {
+    this.closed = true;
+    this.wake?.();
+    this.states.clear();
+  }
+
+  private startFetches(): void {
+    const now = this.clock.nowMs();
+    for (const s of this.states.values()) {
+      if (
+        s.paused ||
+        s.inFlight ||
+        s.position === undefined ||
+        s.buffered.length > 0 ||
+        s.backoffUntilMs > now
+      )
+        continue;
+      s.inFlight = true;
+      const position = s.position;
+      this.client
+        .fetch(s.tp.topic, s.tp.partition, position, {
+          maxBytes: this.config.maxPartitionFetchBytes,
+          maxWaitMs: this.config.fetchMaxWaitMs,
+        })
+        .then(
+          (result) => {
+            s.inFlight = false;
+            // A seek while the fetch was out makes its answer stale.
+            if (s.position === position && this.states.get(tpKey(s.tp)) === s) {
+              s.buffered = this.decode(s.tp, result.records, position);
+            }
+            if (s.buffered.length > 0) this.wake?.();
+            // A poll still waiting fetches again (long poll): an empty answer only means no data yet.
+            else if (this.wake !== undefined) this.startFetches();
+          },
+          (err: unknown) => {
+            s.inFlight = false;
+            if (
+              err instanceof OffsetOutOfRangeError ||
+              (err instanceof KafkaProtocolError && err.code === 'OFFSET_OUT_OF_RANGE')
+            ) {
+              s.position = undefined;
+            }
+            s.backoffUntilMs = this.clock.nowMs() + this.config.retryBackoffMs;
+            this.clock.setTimer(this.config.retryBackoffMs, () => {
+              if (this.wake !== undefined) this.startFetches();
+            });
+          },
+        );
+    }
+  }
+
+  private decode(tp: TopicPartition, bytes: Uint8Array, from: number): ConsumerRecord[] {
+    const out: ConsumerRecord[] = [];
+    for (const batch of iterateBatches(bytes)) {
+      if (batch.isControl) continue;
+      for (const r of batch) {
+        if (r.offset < from) continue;
+        out.push({
+          topic: tp.topic,
+          partition: tp.partition,
+          offset: r.offset,
+          timestamp: r.timestamp,
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+        });
+      }
+    }
+    return out;
+  }
+
+  private drain(): PolledRecords {
+    const partitions = new Map<string, ConsumerRecord[]>();
+    let count = 0;
+    for (const [key, s] of this.states) {
+      if (s.buffered.length === 0 || s.paused) continue;
+      const take = s.buffered.splice(0, this.config.maxPollRecords - count);
+      if (take.length === 0) break;
+      partitions.set(key, take);
+      count += take.length;
+      s.position = take[take.length - 1]!.offset + 1;
+    }
+    return { partitions, count };
+  }
+
+  private async resetMissingPositions(): Promise<void> {
+    for (const s of this.states.values()) {
+      if (s.position !== undefined) continue;
+      if (this.config.autoOffsetReset === 'none') {
+        throw new OffsetOutOfRangeError(-1, -1, -1);
+      }
+      const ts = this.config.autoOffsetReset === 'earliest' ? -2 : -1;
+      s.position = (await this.client.listOffset(s.tp.topic, s.tp.partition, ts)).offset;
+    }
+  }
+
+  private state(tp: TopicPartition): PartitionFetchState {
+    const s = this.states.get(tpKey(tp));
+    if (s === undefined) throw new IllegalStateError(`${tpKey(tp)} is not assigned to this consumer`);
+    return s;
+  }
+
+  private requireOpen(): void {
+    if (this.closed) throw new IllegalStateError('the consumer is closed');
+  }
+}
