@@ -71,6 +71,16 @@ export class Producer {
       await this.accumulator.append(record, partitions, callback);
   }
 
+  /**
+   * The synchronous fast path: appends the record and returns true, or returns false (appending
+   * nothing) when the topic's metadata is not known yet or buffer memory is full — then use
+   * `append`, which waits. No promise is made per record.
+   */
+  tryAppend(record: ProducerRecord, callback?: DeliveryCallback): boolean {
+    const partitions = this.partitionsOf(record.topic);
+    return partitions !== undefined && this.accumulator.tryAppend(record, partitions, callback);
+  }
+
   /** Sends everything buffered now; resolves when all of it is acknowledged or failed. */
   flush(): Promise<void> {
     const done = this.accumulator.flush();
