@@ -38,6 +38,7 @@ export interface BrokerInput {
 export type BrokerEvent =
   | { type: 'broker.partitionStates'; assignments: PartitionAssignment[] }
   | { type: 'broker.tick' }
+  | { type: 'broker.deletePartitions'; partitions: { topic: string; partition: number }[] }
   | (RpcRequest & { type: 'broker.shutdown' })
   | ProduceRequest
   | FetchRequest
@@ -177,6 +178,14 @@ export const brokerMachine = setup({
   },
   initial: 'registering',
   on: {
+    'broker.deletePartitions': {
+      actions: ({ context, event }) => {
+        for (const { topic, partition } of event.partitions) {
+          const id = replicaActorId(context.input.brokerId, topic, partition);
+          if (context.replicas.delete(id)) context.actor.send(id, { type: 'replica.delete' });
+        }
+      },
+    },
     'produce.request': { actions: ({ context, event }) => route(context, event) },
     'fetch.request': { actions: ({ context, event }) => route(context, event) },
     'listOffsets.request': { actions: ({ context, event }) => route(context, event) },

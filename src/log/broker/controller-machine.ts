@@ -52,6 +52,7 @@ export type ControllerEvent =
   | (RpcRequest & { type: 'controller.heartbeat'; brokerId: number; incarnation: string })
   | (RpcRequest & { type: 'controller.createTopics'; topics: CreateTopicRequest[] })
   | (RpcRequest & { type: 'controller.metadata'; topics?: string[] })
+  | (RpcRequest & { type: 'controller.deleteTopics'; topics: string[] })
   | (RpcRequest & {
       type: 'controller.alterIsr';
       topic: string;
@@ -175,6 +176,35 @@ export const controllerMachine = setup({
               const failed = results.find((r) => r.error !== undefined);
               if (failed !== undefined && results.length === 1) throw failed.error;
               return { topics: results.map((r) => ({ name: r.name, error: r.error?.message })) };
+            }),
+        },
+        'controller.deleteTopics': {
+          actions: ({ context, event }) =>
+            handle(context, event, () => {
+              const byBroker = new Map<number, { topic: string; partition: number }[]>();
+              const errors: Record<string, string> = {};
+              for (const name of event.topics) {
+                try {
+                  for (const p of context.state.deleteTopic(name)) {
+                    for (const b of p.replicas) {
+                      byBroker.set(b, [
+                        ...(byBroker.get(b) ?? []),
+                        { topic: p.topic, partition: p.partition },
+                      ]);
+                    }
+                  }
+                } catch (err) {
+                  errors[name] = err instanceof Error ? err.message : String(err);
+                }
+              }
+              if (event.topics.length === 1 && errors[event.topics[0]!] !== undefined) {
+                context.state.partitionState(event.topics[0]!, 0); // rethrows the typed error
+              }
+              context.store?.save(context.state.snapshot());
+              for (const [b, partitions] of byBroker) {
+                context.actor.send(brokerActorId(b), { type: 'broker.deletePartitions', partitions });
+              }
+              return { errors };
             }),
         },
         'controller.metadata': {

@@ -222,6 +222,18 @@ export class ControllerState {
   }
 
   /**
+   * Deletes a topic; returns its partitions (whose replicas the brokers must delete).
+   *
+   * @throws UnknownTopicOrPartitionError when there is no such topic.
+   */
+  deleteTopic(name: string): PartitionState[] {
+    const t = this.topics.get(name);
+    if (t === undefined) throw new UnknownTopicOrPartitionError(`topic ${name} does not exist`);
+    this.topics.delete(name);
+    return t.partitions;
+  }
+
+  /**
    * Commits an ISR change proposed by a partition's leader.
    *
    * @throws UnknownTopicOrPartitionError; NotLeaderOrFollowerError when the proposer is not the

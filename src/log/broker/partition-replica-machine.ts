@@ -46,6 +46,7 @@ export interface ReplicaInput {
 export type ReplicaEvent =
   | { type: 'replica.state'; state: PartitionState }
   | { type: 'replica.tick' }
+  | { type: 'replica.delete' }
   | ProduceRequest
   | FetchRequest
   | ListOffsetsRequest
@@ -124,6 +125,12 @@ export const partitionReplicaMachine = setup({
     'replica.tick': { actions: 'tick' },
     'rpc.response': { actions: 'response' },
     'replica.close': { target: '.closed', actions: 'close' },
+    'replica.delete': {
+      target: '.closed',
+      actions: ({ context }) => {
+        void context.service.delete();
+      },
+    },
   },
   states: {
     offline: {

@@ -268,6 +268,13 @@ export class ReplicaService {
     this.scheduleTick();
   }
 
+  /** Stops the loops, closes the log and deletes its files (the topic was deleted). */
+  async delete(): Promise<void> {
+    this.stopped = true;
+    this.failPending(`${this.replica.name} was deleted`);
+    await this.replica.log.closeAndDelete();
+  }
+
   /** Closes the log cleanly and stops the loops. */
   async close(): Promise<void> {
     this.stopped = true;

@@ -75,6 +75,20 @@ export class EmbeddedLogClient {
     );
   }
 
+  /**
+   * Deletes topics: their partitions' replicas are closed and their files removed.
+   *
+   * @throws UnknownTopicOrPartitionError for a single topic that does not exist.
+   */
+  async deleteTopics(topics: string[]): Promise<{ errors: Record<string, string> }> {
+    this.metadataCache = undefined;
+    return this.rpc.call(
+      CONTROLLER_ACTOR_ID,
+      { type: 'controller.deleteTopics', topics },
+      this.requestTimeoutMs,
+    );
+  }
+
   /** The state of a partition from the cached metadata (refreshed if missing). */
   async partition(topic: string, partition: number, refresh = false): Promise<PartitionState> {
     let md = this.metadataCache;

@@ -458,6 +458,13 @@ export class PartitionLog {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /** Closes the log and removes its directory with every file in it (topic deletion). */
+  async closeAndDelete(): Promise<void> {
+    await this.close().catch(() => undefined);
+    this.fs.removeDir(this.dir);
+    this.fs.syncDir(this.dir.slice(0, Math.max(1, this.dir.lastIndexOf('/'))));
+  }
+
   /** Flushes, writes the indexes and a clean-shutdown checkpoint, and closes the files. */
   async close(): Promise<void> {
     if (this.closed) return;

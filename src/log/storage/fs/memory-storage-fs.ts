@@ -142,6 +142,12 @@ export class MemoryStorageFs implements StorageFs {
     this.files.delete(path);
   }
 
+  removeDir(dir: string): void {
+    const prefix = `${dir}/`;
+    for (const path of [...this.files.keys()]) if (path.startsWith(prefix)) this.files.delete(path);
+    for (const d of [...this.dirs]) if (d === dir || d.startsWith(prefix)) this.dirs.delete(d);
+  }
+
   syncDir(_dir: string): void {}
 
   /** The current bytes of a file, as a reader would see them now (a copy). */

@@ -96,6 +96,10 @@ export class NodeStorageFs implements StorageFs {
     fs.rmSync(path, { force: true });
   }
 
+  removeDir(dir: string): void {
+    fs.rmSync(dir, { force: true, recursive: true });
+  }
+
   syncDir(dir: string): void {
     const fd = fs.openSync(dir, fs.constants.O_RDONLY);
     try {

@@ -39,6 +39,8 @@ export interface StorageFs {
   rename(from: string, to: string): void;
   /** Removes a file; harmless if it is missing. */
   remove(path: string): void;
+  /** Removes a directory and everything in it; harmless if it is missing. */
+  removeDir(dir: string): void;
   /** Makes the directory's entries (creations, renames, removals) durable. */
   syncDir(dir: string): void;
 }
