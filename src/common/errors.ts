@@ -231,3 +231,83 @@ function describeValue(value: unknown): string {
   }
   return String(value);
 }
+
+/**
+ * Bytes that a serde cannot turn into a value (too short, not UTF-8, not JSON, out of range), or
+ * a value it cannot turn into bytes. The data was written with another serde than the one
+ * configured, or the value is of the wrong type: configure the serde that matches the data. Nothing
+ * was written or skipped; retrying the same bytes fails again.
+ *
+ * @example
+ * ```ts
+ * throw new SerializationError('int32', 'orders', 'expected 4 bytes, got 3');
+ * ```
+ */
+export class SerializationError extends MillraceError {
+  /** The name of the serde that failed, such as `int32` or `json`. */
+  readonly serde: string;
+  /** The topic (or store) whose data it was handling. */
+  readonly topic: string;
+
+  constructor(serde: string, topic: string, detail: string, options?: MillraceErrorOptions) {
+    super(
+      'SERIALIZATION_ERROR',
+      `${serde} serde failed on data of ${JSON.stringify(topic)}: ${detail}. Check that the serde ` +
+        'configured for it matches the data (a store or topic written with another serde needs that serde)',
+      false,
+      options,
+    );
+    this.serde = serde;
+    this.topic = topic;
+  }
+}
+
+/**
+ * A state store, or an iterator over one, was used after it was closed (or after its engine was
+ * closed or crashed). Get the store again from the task that owns it now; after a rebalance it may
+ * live in another thread or process.
+ *
+ * @example
+ * ```ts
+ * throw new StoreClosedError('counts');
+ * ```
+ */
+export class StoreClosedError extends MillraceError {
+  /** The name of the closed store. */
+  readonly store: string;
+
+  constructor(store: string) {
+    super(
+      'STORE_CLOSED',
+      `state store ${JSON.stringify(store)} is closed; get the store again from the task that owns it now ` +
+        '(after a rebalance it may have moved), or reopen it',
+      false,
+    );
+    this.store = store;
+  }
+}
+
+/**
+ * A state store's engine failed: an I/O error, corruption, or its directory locked by another open
+ * store. The store is unusable; close the task and reopen its stores (which replays the changelog
+ * past the offset the store reports), or free the directory.
+ *
+ * @example
+ * ```ts
+ * throw new StateStoreFailedError('counts', 'RocksDB open of /data/counts failed: lock held', { cause: err });
+ * ```
+ */
+export class StateStoreFailedError extends MillraceError {
+  /** The name of the failed store. */
+  readonly store: string;
+
+  constructor(store: string, detail: string, options?: MillraceErrorOptions) {
+    super(
+      'STATE_STORE_FAILED',
+      `state store ${JSON.stringify(store)} failed: ${detail}; close the task and reopen the store`,
+      false,
+      options,
+    );
+    this.store = store;
+  }
+}

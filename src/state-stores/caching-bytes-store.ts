@@ -1,0 +1,232 @@
+/**
+ * The record cache in front of a store, as Kafka Streams' caching layer: writes collect in a cache
+ * bounded in bytes, so repeated updates of a key collapse into one before they go downstream and to
+ * the changelog. A flush (at commit, or when evicting a dirty entry to stay within the bound) writes
+ * every dirty entry to the store below in the order of each key's latest write and hands them, in
+ * that order, to the flush listener. Reads are cached too. With a size of 0 the cache is off: every
+ * write goes through and reaches the listener at once.
+ */
+import { StoreClosedError } from '../common/errors.js';
+import { copyBytes } from './byte-order.js';
+import type { ByteRange, ChangelogOffsets } from './engine.js';
+import { type KeyValueBytesStore, KeyValueBytesStoreBase } from './key-value-bytes-store.js';
+import type { KeyValueIterator } from './key-value-iterator.js';
+import { OverlayIterator } from './overlay-iterator.js';
+import { type CacheEntry, RecordCache, type RecordContext } from './record-cache.js';
+
+/**
+ * One collapsed update handed to the flush listener: the key's latest value (null for a delete),
+ * the value the store held before (with `sendOldValues`), and the context of the write.
+ *
+ * @example
+ * ```ts
+ * const listener: FlushListener = (entries) => {
+ *   for (const e of entries) forward(e.key, e.value, e.oldValue, e.context?.timestampMs);
+ * };
+ * ```
+ */
+export interface FlushedEntry {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array | null;
+  /** The previous value (undefined when absent or when `sendOldValues` is off). */
+  readonly oldValue?: Uint8Array | undefined;
+  readonly context: RecordContext | undefined;
+}
+
+/**
+ * Receives each flush's entries, in the order of each key's latest write.
+ *
+ * @example
+ * ```ts
+ * const listener: FlushListener = (entries) => console.log(`${entries.length} updates`);
+ * ```
+ */
+export type FlushListener = (entries: readonly FlushedEntry[]) => void;
+
+/**
+ * Options of a CachingBytesStore.
+ *
+ * @example
+ * ```ts
+ * const options: CachingOptions = { maxBytes: 1 << 20, sendOldValues: true, listener };
+ * ```
+ */
+export interface CachingOptions {
+  /** The cache's byte bound; 0 turns caching off. */
+  maxBytes: number;
+  sendOldValues?: boolean;
+  listener?: FlushListener;
+  /** The context of the record being processed, kept with each write. */
+  recordContext?: () => RecordContext | undefined;
+}
+
+/**
+ * A caching layer over a KeyValueBytesStore.
+ *
+ * @example
+ * ```ts
+ * const store = new CachingBytesStore(new TransactionalBytesStore(engine, config), {
+ *   maxBytes: 1 << 20,
+ *   listener: (entries) => entries.forEach(forwardDownstream),
+ * });
+ * store.put(k, v1);
+ * store.put(k, v2);
+ * store.flush(); // the listener sees one entry: k → v2
+ * ```
+ * @throws StoreClosedError once closed.
+ */
+export class CachingBytesStore extends KeyValueBytesStoreBase implements KeyValueBytesStore {
+  private readonly cache = new RecordCache();
+  private readonly maxBytes: number;
+  private readonly sendOldValues: boolean;
+  private readonly listener: FlushListener | undefined;
+  private readonly recordContext: () => RecordContext | undefined;
+  private closed = false;
+
+  constructor(
+    readonly inner: KeyValueBytesStore,
+    options: CachingOptions,
+  ) {
+    super();
+    this.maxBytes = options.maxBytes;
+    this.sendOldValues = options.sendOldValues ?? false;
+    this.listener = options.listener;
+    this.recordContext = options.recordContext ?? (() => undefined);
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get persistent(): boolean {
+    return this.inner.persistent;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.inner.isOpen;
+  }
+
+  get uncommittedBytes(): number {
+    return this.inner.uncommittedBytes;
+  }
+
+  get commitNeeded(): boolean {
+    return this.inner.commitNeeded;
+  }
+
+  /** Bytes held by the cache (clean and dirty entries). */
+  get cachedBytes(): number {
+    return this.cache.bytes;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    this.checkOpen();
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached.value ?? undefined;
+    const value = this.inner.get(key);
+    if (value !== undefined && this.maxBytes > 0) {
+      this.cache.write(copyBytes(key), value, false);
+      this.evictWhileOver();
+    }
+    return value;
+  }
+
+  put(key: Uint8Array, value: Uint8Array | null): void {
+    this.checkOpen();
+    const k = copyBytes(key);
+    const v = value === null ? null : copyBytes(value);
+    if (this.maxBytes === 0) {
+      const oldValue = this.sendOldValues ? this.inner.get(k) : undefined;
+      this.inner.put(k, v);
+      this.listener?.([{ key: k, value: v, oldValue, context: this.recordContext() }]);
+      return;
+    }
+    this.cache.write(k, v, true, this.recordContext());
+    this.evictWhileOver();
+  }
+
+  iterate(range: ByteRange): KeyValueIterator<Uint8Array, Uint8Array> {
+    this.checkOpen();
+    const base = this.inner.iterate(range);
+    if (this.cache.size === 0) return base;
+    return new OverlayIterator(
+      this.cache.overlay(range.from, range.toExclusive, range.reverse),
+      base,
+      range.reverse,
+    );
+  }
+
+  approximateNumEntries(): number {
+    this.checkOpen();
+    return this.inner.approximateNumEntries();
+  }
+
+  flush(): void {
+    this.checkOpen();
+    this.flushDirty();
+    this.inner.flush();
+  }
+
+  commit(changelogOffsets?: ChangelogOffsets): void {
+    this.checkOpen();
+    this.flushDirty();
+    this.inner.commit(changelogOffsets);
+  }
+
+  abort(): void {
+    this.checkOpen();
+    // Clean entries may hold values read from the aborted transaction: drop everything.
+    this.cache.clear();
+    this.inner.abort();
+  }
+
+  committedOffsets(): ChangelogOffsets {
+    this.checkOpen();
+    return this.inner.committedOffsets();
+  }
+
+  purgeCommitted(from: Uint8Array, toExclusive: Uint8Array): void {
+    this.checkOpen();
+    this.cache.removeRange(from, toExclusive);
+    this.inner.purgeCommitted(from, toExclusive);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.cache.clear();
+    await this.inner.close();
+  }
+
+  /**
+   * Evicts least recently used entries until the cache fits its bound. Evicting a dirty entry first
+   * flushes every dirty entry, so downstream sees updates in the order they were written.
+   */
+  private evictWhileOver(): void {
+    while (this.cache.bytes > this.maxBytes) {
+      const eldest = this.cache.eldest;
+      if (eldest === null) return;
+      if (eldest.dirty) this.flushDirty();
+      this.cache.remove(eldest.key);
+    }
+  }
+
+  private flushDirty(): void {
+    if (this.cache.dirtySize === 0) return;
+    const dirty = this.cache.takeDirty();
+    const flushed: FlushedEntry[] = new Array(dirty.length);
+    for (let i = 0; i < dirty.length; i++) {
+      const e: CacheEntry = dirty[i]!;
+      const oldValue = this.sendOldValues ? this.inner.get(e.key) : undefined;
+      this.inner.put(e.key, e.value);
+      // A flushed delete has done its work; the store below now answers for the key.
+      if (e.value === null) this.cache.remove(e.key);
+      flushed[i] = { key: e.key, value: e.value, oldValue, context: e.context };
+    }
+    this.listener?.(flushed);
+  }
+
+  protected checkOpen(): void {
+    if (this.closed) throw new StoreClosedError(this.name);
+  }
+}

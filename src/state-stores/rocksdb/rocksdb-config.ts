@@ -1,0 +1,63 @@
+/**
+ * Configuration of the RocksDB engine, defaults in one place.
+ */
+import { bool, intInRange, rejectUnknownKeys } from '../../common/config.js';
+
+/**
+ * Configuration of a RocksDbEngine.
+ *
+ * @example
+ * ```ts
+ * const config: Partial<RocksDbConfig> = { blockCacheBytes: 64 << 20, syncWrites: true };
+ * ```
+ */
+export interface RocksDbConfig {
+  /** Block cache of the store's data, in bytes (0 turns it off). */
+  blockCacheBytes: number;
+  /** ZSTD-compress SST files: less disk, more CPU in background flushes and compactions. */
+  compression: boolean;
+  /**
+   * fsync the write-ahead log on every write batch. Off by default: a batch and the changelog
+   * offsets it reflects are written atomically, so a machine crash that loses the last batches
+   * leaves a consistent older state whose stored offset tells restoration where to resume.
+   */
+  syncWrites: boolean;
+  /** Background threads for flushes and compactions. */
+  backgroundThreads: number;
+}
+
+/**
+ * The defaults of every RocksDbConfig key.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_ROCKSDB_CONFIG.blockCacheBytes; // 8 MiB
+ * ```
+ */
+export const DEFAULT_ROCKSDB_CONFIG: Readonly<RocksDbConfig> = Object.freeze({
+  blockCacheBytes: 8 * 1024 * 1024,
+  compression: true,
+  syncWrites: false,
+  backgroundThreads: 1,
+});
+
+/**
+ * Fills in defaults and validates every key.
+ *
+ * @example
+ * ```ts
+ * const config = resolveRocksDbConfig({ blockCacheBytes: 64 * 1024 * 1024 });
+ * ```
+ * @throws ConfigError naming the first bad key, its value and what is accepted.
+ */
+export function resolveRocksDbConfig(input: Partial<RocksDbConfig> = {}): RocksDbConfig {
+  rejectUnknownKeys('RocksDbConfig', input, Object.keys(DEFAULT_ROCKSDB_CONFIG));
+  const c = { ...DEFAULT_ROCKSDB_CONFIG, ...input };
+  return {
+    // The binding reads the cache size as a uint32.
+    blockCacheBytes: intInRange('blockCacheBytes', c.blockCacheBytes, 0, 2 ** 32 - 1),
+    compression: bool('compression', c.compression),
+    syncWrites: bool('syncWrites', c.syncWrites),
+    backgroundThreads: intInRange('backgroundThreads', c.backgroundThreads, 1, 64),
+  };
+}

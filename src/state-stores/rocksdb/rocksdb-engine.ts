@@ -1,0 +1,236 @@
+/**
+ * The RocksDB engine, over `@nxtedition/rocksdb` (the only module that imports the binding).
+ * Reads and batch writes are synchronous native calls; only open and close are asynchronous.
+ * Store data lives in the default column family; the changelog offsets live in a column family of
+ * their own, written in the same atomic WriteBatch as the data they describe.
+ */
+import { type RocksChainedBatch, type RocksColumn, RocksLevel } from '@nxtedition/rocksdb';
+import { readInt64, writeInt64 } from '../../common/bytes.js';
+import { StateStoreFailedError, StoreClosedError } from '../../common/errors.js';
+import { EMPTY_BYTES } from '../byte-order.js';
+import type { ByteRange, ChangelogOffsets, StoreEngine, WriteOp } from '../engine.js';
+import { OpenIterators } from '../engine-iterators.js';
+import type { KeyValueIterator } from '../key-value-iterator.js';
+import { type RocksDbConfig, resolveRocksDbConfig } from './rocksdb-config.js';
+import { RocksDbIterator } from './rocksdb-iterator.js';
+
+/** The column family of the changelog offsets. */
+const META_COLUMN = 'millrace-offsets';
+
+/**
+ * Options of RocksDbEngine.open.
+ *
+ * @example
+ * ```ts
+ * const options: RocksDbEngineOptions = { name: 'counts', dir: '/data/app/0_1/counts', config: { compression: false } };
+ * ```
+ */
+export interface RocksDbEngineOptions {
+  /** The store name, for errors. */
+  name: string;
+  /** The store's directory (created if missing). */
+  dir: string;
+  config?: Partial<RocksDbConfig>;
+}
+
+/** The binding asserts on a zero-length array without memory; give it one with memory. */
+function real(bytes: Uint8Array): Uint8Array {
+  return bytes.length === 0 ? EMPTY_BYTES : bytes;
+}
+
+function describe(err: unknown): string {
+  const e = err as { message?: string; cause?: { message?: string } };
+  return [e.message, e.cause?.message].filter((m) => m !== undefined).join(': ') || String(err);
+}
+
+/**
+ * The RocksDB StoreEngine.
+ *
+ * @example
+ * ```ts
+ * const engine = await RocksDbEngine.open({ name: 'counts', dir: '/data/app/0_1/counts' });
+ * engine.write([{ key, value }], new Map([['counts-changelog/1', 5000]]));
+ * await engine.close();
+ * ```
+ * @throws StateStoreFailedError from `open` when the directory is locked by another open engine or
+ * RocksDB cannot open it, and from any call whose native operation fails (after which the engine
+ * refuses further calls); StoreClosedError after `close`.
+ */
+export class RocksDbEngine implements StoreEngine {
+  readonly persistent = true;
+  private closed = false;
+  private failure: StateStoreFailedError | undefined = undefined;
+  private readonly iterators = new OpenIterators();
+  private readonly batch: RocksChainedBatch;
+  private readonly metaOptions: { column: RocksColumn };
+  private readonly writeOptions: { sync: boolean };
+  private readonly oneKey: Uint8Array[] = [EMPTY_BYTES];
+  private readonly offsets: Map<string, number>;
+
+  private constructor(
+    readonly name: string,
+    private readonly db: RocksLevel,
+    config: RocksDbConfig,
+  ) {
+    const meta = db.columns[META_COLUMN];
+    if (meta === undefined)
+      throw new StateStoreFailedError(name, `column family ${META_COLUMN} did not open`);
+    this.metaOptions = { column: meta };
+    this.writeOptions = { sync: config.syncWrites };
+    this.batch = db._chainedBatch();
+    this.offsets = this.readOffsets();
+  }
+
+  /** Opens (creating if needed) the store in `dir`. */
+  static async open(options: RocksDbEngineOptions): Promise<RocksDbEngine> {
+    const config = resolveRocksDbConfig(options.config);
+    const db = new RocksLevel(options.dir);
+    try {
+      await db.open({
+        createIfMissing: true,
+        parallelism: config.backgroundThreads,
+        columns: {
+          default: { cacheSize: config.blockCacheBytes, compression: config.compression },
+          [META_COLUMN]: { cacheSize: 0, compression: false },
+        },
+      });
+    } catch (cause) {
+      throw new StateStoreFailedError(
+        options.name,
+        `RocksDB could not open ${options.dir}: ${describe(cause)}`,
+        {
+          cause,
+        },
+      );
+    }
+    try {
+      return new RocksDbEngine(options.name, db, config);
+    } catch (cause) {
+      await db.close();
+      throw cause instanceof StateStoreFailedError
+        ? cause
+        : new StateStoreFailedError(
+            options.name,
+            `RocksDB store ${options.dir} is unreadable: ${describe(cause)}`,
+            {
+              cause,
+            },
+          );
+    }
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    this.checkUsable();
+    this.oneKey[0] = real(key);
+    try {
+      return this.db._getManySync(this.oneKey)[0] ?? undefined;
+    } catch (cause) {
+      throw this.fail('get', cause);
+    }
+  }
+
+  iterator(range: ByteRange): KeyValueIterator<Uint8Array, Uint8Array> {
+    this.checkUsable();
+    try {
+      const native = this.db._iterator({
+        keyEncoding: 'buffer',
+        valueEncoding: 'buffer',
+        fillCache: true,
+        reverse: range.reverse,
+        ...(range.from !== null && range.from.length > 0 ? { gte: range.from } : {}),
+        ...(range.toExclusive !== null ? { lt: real(range.toExclusive) } : {}),
+      });
+      return this.iterators.track(new RocksDbIterator(native, this.iterators));
+    } catch (cause) {
+      throw this.fail('iterator', cause);
+    }
+  }
+
+  write(ops: readonly WriteOp[], offsets?: ChangelogOffsets): void {
+    this.checkUsable();
+    const batch = this.batch;
+    try {
+      for (const op of ops) {
+        if (op.value === null) batch._del(real(op.key));
+        else batch._put(real(op.key), real(op.value));
+      }
+      if (offsets !== undefined) {
+        for (const [id, offset] of offsets) {
+          const value = Buffer.allocUnsafe(8);
+          writeInt64(value, 0, offset);
+          batch._put(Buffer.from(id, 'utf8'), value, this.metaOptions);
+        }
+      }
+      batch._writeSync(this.writeOptions);
+    } catch (cause) {
+      throw this.fail('write', cause);
+    } finally {
+      batch._clear();
+    }
+    if (offsets !== undefined) for (const [id, offset] of offsets) this.offsets.set(id, offset);
+  }
+
+  changelogOffsets(): ChangelogOffsets {
+    this.checkUsable();
+    return new Map(this.offsets);
+  }
+
+  deleteRange(from: Uint8Array, toExclusive: Uint8Array): void {
+    this.checkUsable();
+    // The DeleteRange runs inside this call; only an error is reported later, through the callback.
+    this.db._clear({ gte: real(from), lt: real(toExclusive) }, (err) => {
+      if (err) this.failure ??= this.fail('deleteRange', err);
+    });
+  }
+
+  approximateNumEntries(): number {
+    this.checkUsable();
+    return Number(this.db.getProperty('rocksdb.estimate-num-keys')) || 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Native iterators and the batch must go before the database: afterwards they point at freed memory.
+    this.iterators.invalidateAll(this.name);
+    this.batch._closeSync();
+    await this.db.close();
+  }
+
+  private readOffsets(): Map<string, number> {
+    const out = new Map<string, number>();
+    const { rows } = this.db.querySync({
+      column: this.metaOptions.column,
+      keyEncoding: 'buffer',
+      valueEncoding: 'buffer',
+    });
+    for (let i = 0; i < rows.length; i += 2) {
+      const id = rows[i]!.toString('utf8');
+      const value = rows[i + 1]!;
+      if (value.length !== 8) {
+        throw new StateStoreFailedError(
+          this.name,
+          `stored changelog offset of ${id} has ${value.length} bytes, not 8`,
+        );
+      }
+      out.set(id, readInt64(value, 0));
+    }
+    return out;
+  }
+
+  private checkUsable(): void {
+    if (this.closed) throw new StoreClosedError(this.name);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private fail(operation: string, cause: unknown): StateStoreFailedError {
+    this.failure ??= new StateStoreFailedError(this.name, `RocksDB ${operation} failed: ${describe(cause)}`, {
+      cause,
+    });
+    return this.failure;
+  }
+}
