@@ -17,6 +17,32 @@ export {
   StorageError,
   UnsupportedCompressionError,
 } from './common/errors.js';
+export * from './common/kafka-errors.js';
+export { type BrokerSettings, DEFAULT_BROKER_SETTINGS } from './log/broker/broker-settings.js';
+export type { ClusterMetadata, PartitionState, TopicMetadata } from './log/broker/cluster-metadata.js';
+export type { CreateTopicRequest } from './log/broker/controller-state.js';
+export {
+  createCluster,
+  EmbeddedCluster,
+  type EmbeddedClusterOptions,
+} from './log/broker/embedded-cluster.js';
+export { DEFAULT_TOPIC_CONFIG, type TopicConfig } from './log/broker/topic-config.js';
+export { Admin, type ListedOffset, type OffsetSpec } from './log/client/admin.js';
+export { Consumer } from './log/client/consumer/consumer.js';
+export { type ConsumerConfig, DEFAULT_CONSUMER_CONFIG } from './log/client/consumer/consumer-config.js';
+export type { ConsumerRecord, PolledRecords, TopicPartition } from './log/client/consumer/consumer-record.js';
+export { EmbeddedLogClient, type EmbeddedLogClientOptions } from './log/client/embedded-log-client.js';
+export {
+  BufferExhaustedError,
+  DEFAULT_PRODUCER_CONFIG,
+  DeliveryTimeoutError,
+  Producer,
+  type ProducerConfig,
+  type ProducerConfigInput,
+  type ProducerRecord,
+  partitionForKey,
+  type RecordMetadata,
+} from './log/client/producer/index.js';
 export {
   buildControlBatch,
   buildRecordBatch,
@@ -54,8 +80,28 @@ export {
   type ReadResult,
 } from './log/storage/partition-log.js';
 export type { Clock, TimerHandle } from './runtime/actor/clock.js';
+export {
+  type ActorContext,
+  type ActorEvent,
+  type ActorId,
+  type ActorInput,
+  ActorSystem,
+  type ActorSystemOptions,
+  type InspectionEvent,
+  type Inspector,
+  type NetworkFaults,
+  type NodeId,
+  RpcClient,
+  SimulatedNetwork,
+  Simulation,
+  type SimulationOptions,
+  type SpawnSpec,
+  TraceRecorder,
+} from './runtime/actor/index.js';
 export type { Random } from './runtime/actor/random.js';
 export { RealClock, realClock } from './runtime/actor/real-clock.js';
 export { RealRandom, realRandom } from './runtime/actor/real-random.js';
 export { SeededRandom } from './runtime/actor/seeded-random.js';
 export { SimulatedClock } from './runtime/actor/simulated-clock.js';
+export * from './serdes/index.js';
+export * from './state-stores/index.js';
