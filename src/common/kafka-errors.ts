@@ -346,6 +346,49 @@ export class KafkaStorageErrorOnBroker extends KafkaProtocolError {
   }
 }
 
+/**
+ * Offset commit metadata longer than the broker allows (offset.metadata.max.bytes).
+ *
+ * @example
+ * ```ts
+ * throw new OffsetMetadataTooLargeError('metadata of orders-0 is 5000 bytes, at most 4096');
+ * ```
+ */
+export class OffsetMetadataTooLargeError extends KafkaProtocolError {
+  static readonly errorCode = 12;
+  constructor(message: string) {
+    super(12, 'OFFSET_METADATA_TOO_LARGE', `${message}; commit shorter metadata`, false);
+  }
+}
+/**
+ * The group id is empty or otherwise not allowed.
+ *
+ * @example
+ * ```ts
+ * throw new InvalidGroupIdError('the group id is empty');
+ * ```
+ */
+export class InvalidGroupIdError extends KafkaProtocolError {
+  static readonly errorCode = 24;
+  constructor(message: string) {
+    super(24, 'INVALID_GROUP_ID', `${message}; use a non-empty group id`, false);
+  }
+}
+/**
+ * The group already has as many members as group.max.size allows.
+ *
+ * @example
+ * ```ts
+ * throw new GroupMaxSizeReachedError('group orders has 100 members');
+ * ```
+ */
+export class GroupMaxSizeReachedError extends KafkaProtocolError {
+  static readonly errorCode = 81;
+  constructor(message: string) {
+    super(81, 'GROUP_MAX_SIZE_REACHED', `${message}; stop some members or raise group.max.size`, false);
+  }
+}
+
 const BY_CODE = new Map<number, new (message: string) => KafkaProtocolError>(
   [
     NotLeaderOrFollowerError,
@@ -370,6 +413,9 @@ const BY_CODE = new Map<number, new (message: string) => KafkaProtocolError>(
     InvalidRequestError,
     InvalidReplicationFactorError,
     KafkaStorageErrorOnBroker,
+    OffsetMetadataTooLargeError,
+    InvalidGroupIdError,
+    GroupMaxSizeReachedError,
   ].map((cls) => [cls.errorCode, cls]),
 );
 

@@ -35,7 +35,9 @@ describe('Producer and Consumer on an embedded cluster', () => {
       }
     });
     const acked = await settle(sim, Promise.all(sends), 60_000);
-    acked.forEach((m, i) => expect(m.partition).toBe(partitionForKey(Buffer.from(keys[i]!), 3)));
+    acked.forEach((m, i) => {
+      expect(m.partition).toBe(partitionForKey(Buffer.from(keys[i]!), 3));
+    });
 
     const consumer = new Consumer(client, sim.clock, { autoOffsetReset: 'earliest', maxPollRecords: 1000 });
     consumer.assign([0, 1, 2].map((partition) => ({ topic: 'orders', partition })));

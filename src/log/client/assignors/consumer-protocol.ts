@@ -14,12 +14,34 @@ import { InvalidRequestError } from '../../../common/kafka-errors.js';
 import { KafkaReader, KafkaWriter } from '../../coordinator/kafka-binary.js';
 import type { TopicPartition } from './partition-assignor.js';
 
-/** The newest Subscription version millrace reads and writes. */
+/**
+ * The newest Subscription version millrace reads and writes.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeSubscription(subscription, SUBSCRIPTION_VERSION);
+ * ```
+ */
 export const SUBSCRIPTION_VERSION = 3;
-/** The newest Assignment version millrace reads and writes. */
+/**
+ * The newest Assignment version millrace reads and writes.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeAssignment(assignment, ASSIGNMENT_VERSION);
+ * ```
+ */
 export const ASSIGNMENT_VERSION = 3;
 
-/** What a consumer subscribes to, and what it owns (for cooperative rebalancing). */
+/**
+ * What a consumer subscribes to, and what it owns (for cooperative rebalancing).
+ *
+ * @example
+ * ```ts
+ * const s: ConsumerSubscription = { topics: ['orders'], userData: null, ownedPartitions: [],
+ *   generationId: -1, rackId: null };
+ * ```
+ */
 export interface ConsumerSubscription {
   readonly topics: readonly string[];
   readonly userData: Uint8Array | null;
@@ -31,7 +53,14 @@ export interface ConsumerSubscription {
   readonly rackId: string | null;
 }
 
-/** The partitions a member is assigned. */
+/**
+ * The partitions a member is assigned.
+ *
+ * @example
+ * ```ts
+ * const a: ConsumerAssignment = { partitions: [{ topic: 'orders', partition: 0 }], userData: null };
+ * ```
+ */
 export interface ConsumerAssignment {
   readonly partitions: readonly TopicPartition[];
   readonly userData: Uint8Array | null;

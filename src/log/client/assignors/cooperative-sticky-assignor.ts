@@ -109,7 +109,7 @@ function stickyTarget(
       for (let i = byCount.length - 1; i >= 0; i--) {
         const to = byCount[i]!;
         const toTopics = subscribed.get(to.memberId)!;
-        if (fromList.length - target.get(to.memberId)!.length < 1) break;
+        if (fromList.length - target.get(to.memberId)!.length < 2) break;
         const movable = fromList.filter((tp) => toTopics.has(tp.topic));
         if (movable.length === 0) continue;
         // Prefer a partition the member has not started on; otherwise the highest, for determinism.

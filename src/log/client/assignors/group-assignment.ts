@@ -9,14 +9,28 @@ import type { MemberSubscription, PartitionAssignor } from './partition-assignor
 import { rangeAssignor } from './range-assignor.js';
 import { roundRobinAssignor } from './round-robin-assignor.js';
 
-/** A member as the JoinGroup answer lists it for the leader. */
+/**
+ * A member as the JoinGroup answer lists it for the leader.
+ *
+ * @example
+ * ```ts
+ * const leaderView: GroupMemberMetadata[] = joined.members;
+ * ```
+ */
 export interface GroupMemberMetadata {
   readonly memberId: string;
   readonly groupInstanceId: string | null;
   readonly metadata: Uint8Array;
 }
 
-/** The built-in assignors by protocol name. */
+/**
+ * The built-in assignors by protocol name.
+ *
+ * @example
+ * ```ts
+ * const assignor = BUILT_IN_ASSIGNORS.get('cooperative-sticky')!;
+ * ```
+ */
 export const BUILT_IN_ASSIGNORS: ReadonlyMap<string, PartitionAssignor> = new Map(
   [rangeAssignor, roundRobinAssignor, cooperativeStickyAssignor].map((a) => [a.name, a]),
 );

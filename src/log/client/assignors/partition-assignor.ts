@@ -6,7 +6,14 @@
  * assignment, whatever order the members come in.
  */
 
-/** A partition of a topic. */
+/**
+ * A partition of a topic.
+ *
+ * @example
+ * ```ts
+ * const tp: TopicPartition = { topic: 'orders', partition: 3 };
+ * ```
+ */
 export interface TopicPartition {
   readonly topic: string;
   readonly partition: number;
@@ -16,10 +23,23 @@ export interface TopicPartition {
  * How members give partitions up in a rebalance: EAGER revokes everything before rejoining;
  * COOPERATIVE (KIP-429) keeps what it owns and revokes only what moves, which is then assigned in
  * a follow-up rebalance.
+ *
+ * @example
+ * ```ts
+ * const protocol: RebalanceProtocol = assignor.supportedProtocols.includes('COOPERATIVE') ? 'COOPERATIVE' : 'EAGER';
+ * ```
  */
 export type RebalanceProtocol = 'EAGER' | 'COOPERATIVE';
 
-/** One member's subscription as an assignor sees it. */
+/**
+ * One member's subscription as an assignor sees it.
+ *
+ * @example
+ * ```ts
+ * const m: MemberSubscription = { memberId: 'c-1', groupInstanceId: null, topics: ['orders'],
+ *   ownedPartitions: [], generationId: -1, userData: null };
+ * ```
+ */
 export interface MemberSubscription {
   readonly memberId: string;
   readonly groupInstanceId: string | null;

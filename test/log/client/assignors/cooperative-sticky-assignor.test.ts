@@ -40,7 +40,7 @@ const scenario = fc
       // Owner index: a current member, a member that has left (out of range), or none.
       const pick = seedOwners[i % Math.max(1, seedOwners.length)] ?? 0;
       const owner = input[pick % (input.length + 2)];
-      if (owner !== undefined && owner.topics.includes(p.topic)) owned.get(owner.memberId)!.push(p);
+      if (owner?.topics.includes(p.topic)) owned.get(owner.memberId)!.push(p);
     });
     return { ppt, ms: input, same, owned };
   });
