@@ -88,7 +88,7 @@ async function run(
     consumed += polled.count;
   }
   const consumeMs = nowMs() - t1;
-  consumer.close();
+  await consumer.close();
   await producer.close();
   client.close();
   cluster.stop();

@@ -15,9 +15,20 @@
  */
 import { setup } from 'xstate';
 import { UnknownTopicOrPartitionError } from '../../common/kafka-errors.js';
-import type { ActorContext, ActorInput, RpcRequest, RpcResponse } from '../../runtime/actor/index.js';
-import { reply, replyError } from '../../runtime/actor/index.js';
+import {
+  type ActorContext,
+  type ActorInput,
+  type ActorSystem,
+  RpcClient,
+  type RpcRequest,
+  type RpcResponse,
+  reply,
+  replyError,
+} from '../../runtime/actor/index.js';
+import { groupCoordinatorHostMachine } from '../coordinator/group-coordinator-host-machine.js';
+import { OFFSETS_TOPIC, ReplicaStateLog } from '../coordinator/replica-state-log.js';
 import type { StorageFs } from '../storage/fs/storage-fs.js';
+import type { PartitionState } from './cluster-metadata.js';
 import { CONTROLLER_ACTOR_ID, replicaActorId } from './cluster-metadata.js';
 import type { PartitionAssignment } from './controller-machine.js';
 import { partitionReplicaMachine } from './partition-replica-machine.js';
@@ -32,6 +43,9 @@ export interface BrokerInput {
   heartbeatIntervalMs: number;
   replicaLagTimeMaxMs: number;
   replication: ReplicationSettings;
+  /** The system the broker runs in: its group coordinator talks to its replicas through it. */
+  system: ActorSystem;
+  offsetsTopicPartitions: number;
 }
 
 /** Events of the broker machine. */
@@ -39,6 +53,7 @@ export type BrokerEvent =
   | { type: 'broker.partitionStates'; assignments: PartitionAssignment[] }
   | { type: 'broker.tick' }
   | { type: 'broker.deletePartitions'; partitions: { topic: string; partition: number }[] }
+  | (RpcRequest & { type: `group.${string}`; groupId?: string })
   | (RpcRequest & { type: 'broker.shutdown' })
   | ProduceRequest
   | FetchRequest
@@ -58,6 +73,43 @@ interface Context {
   nextCorrelationId: number;
   shutdownRequest: RpcRequest | undefined;
   closesOutstanding: number;
+  /** `__consumer_offsets` partitions this broker leads (its coordinator has them loaded). */
+  ledOffsetsPartitions: Set<number>;
+  coordinatorSpawned: boolean;
+}
+
+/** The actor id of a broker's group coordinator. */
+export function coordinatorActorId(brokerId: number): string {
+  return `broker-${brokerId}/group-coordinator`;
+}
+
+/** Starts the broker's group coordinator, whose state logs are its `__consumer_offsets` replicas. */
+function spawnCoordinator(context: Context): void {
+  if (context.coordinatorSpawned) return;
+  context.coordinatorSpawned = true;
+  const { input, actor } = context;
+  const rpc = new RpcClient(input.system, actor.node, 'coordinator-log');
+  actor.spawnChild({
+    id: coordinatorActorId(input.brokerId),
+    logic: groupCoordinatorHostMachine,
+    input: {
+      config: { offsetsTopicPartitions: input.offsetsTopicPartitions },
+      openLog: (partition: number) => new ReplicaStateLog(rpc, actor.clock, input.brokerId, partition),
+    },
+  });
+}
+
+/** Loads the groups of `__consumer_offsets` partitions this broker now leads, unloads the others. */
+function followCoordinatorLeadership(context: Context, state: PartitionState): void {
+  if (state.topic !== OFFSETS_TOPIC) return;
+  const id = coordinatorActorId(context.input.brokerId);
+  if (state.leader === context.input.brokerId) {
+    // Sent with every heartbeat's states too: a load that failed is tried again.
+    context.ledOffsetsPartitions.add(state.partition);
+    context.actor.send(id, { type: 'coordinator.load', partition: state.partition });
+  } else if (context.ledOffsetsPartitions.delete(state.partition)) {
+    context.actor.send(id, { type: 'coordinator.unload', partition: state.partition });
+  }
 }
 
 function callController(context: Context, kind: 'register' | 'heartbeat'): void {
@@ -99,6 +151,7 @@ function applyAssignments(context: Context, assignments: PartitionAssignment[]):
       context.replicas.add(id);
     }
     actor.send(id, { type: 'replica.state', state });
+    followCoordinatorLeadership(context, state);
   }
 }
 
@@ -174,6 +227,8 @@ export const brokerMachine = setup({
       nextCorrelationId: 1,
       shutdownRequest: undefined,
       closesOutstanding: 0,
+      ledOffsetsPartitions: new Set<number>(),
+      coordinatorSpawned: false,
     };
   },
   initial: 'registering',
@@ -186,6 +241,9 @@ export const brokerMachine = setup({
         }
       },
     },
+    'group.*': {
+      actions: ({ context, event }) => context.actor.send(coordinatorActorId(context.input.brokerId), event),
+    },
     'produce.request': { actions: ({ context, event }) => route(context, event) },
     'fetch.request': { actions: ({ context, event }) => route(context, event) },
     'listOffsets.request': { actions: ({ context, event }) => route(context, event) },
@@ -193,6 +251,7 @@ export const brokerMachine = setup({
   states: {
     registering: {
       entry: ({ context }) => {
+        spawnCoordinator(context);
         callController(context, 'register');
         scheduleTick(context);
       },

@@ -15,6 +15,7 @@
  * beyond the embedded broker.
  */
 import { setup } from 'xstate';
+import { CoordinatorNotAvailableError } from '../../common/kafka-errors.js';
 import {
   type ActorContext,
   type ActorInput,
@@ -22,6 +23,8 @@ import {
   reply,
   replyError,
 } from '../../runtime/actor/index.js';
+import { partitionForGroup } from '../coordinator/group-partition.js';
+import { OFFSETS_TOPIC } from '../coordinator/replica-state-log.js';
 import { brokerActorId, type PartitionState } from './cluster-metadata.js';
 import { ControllerState, type CreateTopicRequest } from './controller-state.js';
 import type { ControllerStore } from './controller-store.js';
@@ -33,6 +36,8 @@ export interface ControllerInput {
   sessionTimeoutMs: number;
   /** Where the controller keeps its state; undefined keeps it in memory only. */
   store?: ControllerStore;
+  offsetsTopicPartitions: number;
+  offsetsTopicReplicationFactor: number;
 }
 
 /** A partition state with its topic's config, as pushed to brokers. */
@@ -53,6 +58,7 @@ export type ControllerEvent =
   | (RpcRequest & { type: 'controller.createTopics'; topics: CreateTopicRequest[] })
   | (RpcRequest & { type: 'controller.metadata'; topics?: string[] })
   | (RpcRequest & { type: 'controller.deleteTopics'; topics: string[] })
+  | (RpcRequest & { type: 'controller.findCoordinator'; groupId: string })
   | (RpcRequest & {
       type: 'controller.alterIsr';
       topic: string;
@@ -68,6 +74,38 @@ interface Context {
   state: ControllerState;
   store: ControllerStore | undefined;
   tickMs: number;
+  offsetsTopic: { partitions: number; replicationFactor: number };
+}
+
+/**
+ * The coordinator of a group: the leader of its `__consumer_offsets` partition, creating the
+ * topic on first use as Kafka does.
+ */
+function findCoordinator(context: Context, groupId: string): { brokerId: number; partition: number } {
+  const { state, offsetsTopic } = context;
+  if (!state.metadata([OFFSETS_TOPIC]).topics.length) {
+    const replicationFactor = Math.min(
+      offsetsTopic.replicationFactor,
+      Math.max(1, state.liveBrokers().length),
+    );
+    push(
+      context,
+      state.createTopic({
+        name: OFFSETS_TOPIC,
+        partitions: offsetsTopic.partitions,
+        replicationFactor,
+        config: {
+          cleanupPolicy: 'compact',
+          minInsyncReplicas: Math.min(2, replicationFactor),
+          segmentBytes: 64 * 1024 * 1024,
+        },
+      }),
+    );
+  }
+  const partition = partitionForGroup(groupId, offsetsTopic.partitions);
+  const leader = state.partitionState(OFFSETS_TOPIC, partition).leader;
+  if (leader < 0) throw new CoordinatorNotAvailableError(`${OFFSETS_TOPIC}-${partition} has no leader`);
+  return { brokerId: leader, partition };
 }
 
 function assignmentsOf(state: ControllerState, partitions: PartitionState[]): PartitionAssignment[] {
@@ -128,6 +166,10 @@ export const controllerMachine = setup({
       actor: input.actor,
       state,
       store: input.input.store,
+      offsetsTopic: {
+        partitions: input.input.offsetsTopicPartitions,
+        replicationFactor: input.input.offsetsTopicReplicationFactor,
+      },
       tickMs: Math.max(1, Math.floor(input.input.sessionTimeoutMs / 4)),
     };
   },
@@ -206,6 +248,10 @@ export const controllerMachine = setup({
               }
               return { errors };
             }),
+        },
+        'controller.findCoordinator': {
+          actions: ({ context, event }) =>
+            handle(context, event, () => findCoordinator(context, event.groupId)),
         },
         'controller.metadata': {
           actions: ({ context, event }) => handle(context, event, () => context.state.metadata(event.topics)),

@@ -61,6 +61,8 @@ export class EmbeddedCluster {
       logic: controllerMachine,
       input: {
         sessionTimeoutMs: this.settings.sessionTimeoutMs,
+        offsetsTopicPartitions: this.settings.offsetsTopicPartitions,
+        offsetsTopicReplicationFactor: this.settings.offsetsTopicReplicationFactor,
         store: new ControllerStore(options.controllerFs ?? shared, `${options.dataDir}/controller`),
       },
     });
@@ -84,6 +86,8 @@ export class EmbeddedCluster {
         fs: this.fsOf(brokerId),
         heartbeatIntervalMs: s.heartbeatIntervalMs,
         replicaLagTimeMaxMs: s.replicaLagTimeMaxMs,
+        system: this.system,
+        offsetsTopicPartitions: s.offsetsTopicPartitions,
         replication: {
           fetchMaxBytes: s.replicaFetchMaxBytes,
           fetchMaxWaitMs: s.replicaFetchWaitMaxMs,

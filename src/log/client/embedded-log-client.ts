@@ -161,6 +161,25 @@ export class EmbeddedLogClient {
     );
   }
 
+  /** The broker coordinating a group (the leader of its `__consumer_offsets` partition). */
+  async findCoordinator(groupId: string): Promise<number> {
+    const found = await this.rpc.call<{ brokerId: number }>(
+      CONTROLLER_ACTOR_ID,
+      { type: 'controller.findCoordinator', groupId },
+      this.requestTimeoutMs,
+    );
+    return found.brokerId;
+  }
+
+  /** Sends a group request (`group.join`, `group.offsetCommit` …) to a coordinator broker. */
+  groupCall<T>(
+    brokerId: number,
+    request: { type: string; [field: string]: unknown },
+    timeoutMs = this.requestTimeoutMs,
+  ): Promise<T> {
+    return this.rpc.call<T>(brokerActorId(brokerId), request, timeoutMs);
+  }
+
   /** Leaves the actor system; calls still waiting fail. */
   close(): void {
     this.rpc.close();

@@ -22,6 +22,14 @@ export interface ConsumerConfig {
   /** Back-off after a failed fetch (retry.backoff.ms). */
   retryBackoffMs: number;
   requestTimeoutMs: number;
+  /** Static membership (group.instance.id); null for a dynamic member. */
+  groupInstanceId: string | null;
+  /** The assignor: 'range', 'roundrobin' or 'cooperative-sticky' (partition.assignment.strategy). */
+  assignor: 'range' | 'roundrobin' | 'cooperative-sticky';
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  /** How long the group waits for members to rejoin in a rebalance (max.poll.interval.ms). */
+  rebalanceTimeoutMs: number;
 }
 
 /** The defaults (Kafka's, where Kafka has one). */
@@ -35,6 +43,11 @@ export const DEFAULT_CONSUMER_CONFIG: Readonly<ConsumerConfig> = Object.freeze({
   isolationLevel: 'read_uncommitted',
   retryBackoffMs: 100,
   requestTimeoutMs: 30_000,
+  groupInstanceId: null,
+  assignor: 'cooperative-sticky',
+  sessionTimeoutMs: 45_000,
+  heartbeatIntervalMs: 3000,
+  rebalanceTimeoutMs: 300_000,
 });
 
 /**
@@ -66,5 +79,17 @@ export function resolveConsumerConfig(input: Partial<ConsumerConfig> = {}): Cons
     ] as const),
     retryBackoffMs: intInRange('retryBackoffMs', c.retryBackoffMs, 0, max),
     requestTimeoutMs: intInRange('requestTimeoutMs', c.requestTimeoutMs, 1, max),
+    groupInstanceId: groupInstanceIdOf(c.groupInstanceId),
+    assignor: oneOf('assignor', c.assignor, ['range', 'roundrobin', 'cooperative-sticky'] as const),
+    sessionTimeoutMs: intInRange('sessionTimeoutMs', c.sessionTimeoutMs, 1, max),
+    heartbeatIntervalMs: intInRange('heartbeatIntervalMs', c.heartbeatIntervalMs, 1, max),
+    rebalanceTimeoutMs: intInRange('rebalanceTimeoutMs', c.rebalanceTimeoutMs, 1, max),
   };
+}
+
+function groupInstanceIdOf(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'string' || value.length === 0)
+    throw new ConfigError('groupInstanceId', value, 'null or a non-empty string');
+  return value;
 }

@@ -1,16 +1,26 @@
 /**
  * A consumer of an embedded cluster: assigned partitions (manual `assign`, or a group's
- * assignment), one long-polled fetch in flight per partition, positions advanced as records are
- * handed out, seek, pause and resume. Records are decoded from whole fetched batches; control
- * batches (transaction markers) are skipped.
+ * assignment through `subscribe`), one long-polled fetch in flight per partition, positions
+ * advanced as records are handed out, seek, pause and resume, and committed offsets (commitSync,
+ * commitAsync) from which a group's new owner of a partition resumes. Records are decoded from
+ * whole fetched batches; control batches (transaction markers) are skipped.
  */
 import { IllegalStateError, OffsetOutOfRangeError } from '../../../common/errors.js';
-import { KafkaProtocolError } from '../../../common/kafka-errors.js';
+import { fromWireError, KafkaProtocolError } from '../../../common/kafka-errors.js';
 import type { Clock } from '../../../runtime/actor/clock.js';
+import type { OffsetCommitResult, OffsetFetchResult } from '../../coordinator/offset-requests.js';
 import { iterateBatches } from '../../format/record-batch-decoder.js';
 import type { EmbeddedLogClient } from '../embedded-log-client.js';
 import { type ConsumerConfig, resolveConsumerConfig } from './consumer-config.js';
 import { type ConsumerRecord, type PolledRecords, type TopicPartition, tpKey } from './consumer-record.js';
+import { GroupMembership } from './group-membership.js';
+
+/** Told of rebalances, as Kafka's ConsumerRebalanceListener. Commit in onPartitionsRevoked. */
+export interface RebalanceListener {
+  onPartitionsRevoked?(partitions: TopicPartition[]): void;
+  onPartitionsAssigned?(partitions: TopicPartition[]): void;
+  onPartitionsLost?(partitions: TopicPartition[]): void;
+}
 
 interface PartitionFetchState {
   tp: TopicPartition;
@@ -40,6 +50,10 @@ export class Consumer {
   private readonly states = new Map<string, PartitionFetchState>();
   private wake: (() => void) | undefined;
   private closed = false;
+  private membership: GroupMembership | undefined;
+  private listener: RebalanceListener = {};
+  /** Newly assigned partitions whose committed offsets are still being fetched. */
+  private positionsPending: Promise<void> = Promise.resolve();
 
   constructor(client: EmbeddedLogClient, clock: Clock, config: Partial<ConsumerConfig> = {}) {
     this.client = client;
@@ -65,6 +79,105 @@ export class Consumer {
         });
       }
     }
+  }
+
+  /**
+   * Joins the consumer's group for these topics; the group's assignment replaces any manual one.
+   *
+   * @throws IllegalStateError without a groupId.
+   */
+  subscribe(topics: readonly string[], listener: RebalanceListener = {}): void {
+    this.requireOpen();
+    if (this.config.groupId === '')
+      throw new IllegalStateError('subscribe needs a groupId in the consumer config');
+    this.listener = listener;
+    this.membership ??= new GroupMembership(
+      this.client,
+      this.clock,
+      {
+        groupId: this.config.groupId,
+        groupInstanceId: this.config.groupInstanceId,
+        clientId: this.config.clientId,
+        sessionTimeoutMs: this.config.sessionTimeoutMs,
+        rebalanceTimeoutMs: this.config.rebalanceTimeoutMs,
+        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+        assignor: this.config.assignor,
+        retryBackoffMs: this.config.retryBackoffMs,
+      },
+      {
+        onAssignment: (assigned, added, revoked) => this.onAssignment(assigned, added, revoked),
+        onLost: (lost) => {
+          this.assign(this.assignment().filter((tp) => !lost.some((l) => tpKey(l) === tpKey(tp))));
+          this.listener.onPartitionsLost?.(lost);
+        },
+      },
+    );
+    this.membership.subscribe(topics);
+  }
+
+  /** The group generation and member id, for committing (undefined outside a group). */
+  groupMetadata():
+    | { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null }
+    | undefined {
+    const m = this.membership;
+    if (m === undefined) return undefined;
+    return {
+      groupId: this.config.groupId,
+      generationId: m.generationId,
+      memberId: m.memberId,
+      groupInstanceId: this.config.groupInstanceId,
+    };
+  }
+
+  /**
+   * Commits offsets (by default, the current position of every assigned partition) for the group.
+   *
+   * @throws the coordinator's error (RebalanceInProgressError, IllegalGenerationError …) if any
+   *   partition's commit failed.
+   */
+  async commitSync(offsets?: ReadonlyMap<string, { tp: TopicPartition; offset: number }>): Promise<void> {
+    const entries = offsets === undefined ? this.currentPositions() : [...offsets.values()];
+    if (entries.length === 0) return;
+    const meta = this.groupMetadata() ?? {
+      groupId: this.config.groupId,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+    };
+    if (meta.groupId === '') throw new IllegalStateError('commits need a groupId in the consumer config');
+    const coordinator = await this.client.findCoordinator(meta.groupId);
+    const result = await this.client.groupCall<OffsetCommitResult>(coordinator, {
+      type: 'group.offsetCommit',
+      ...meta,
+      offsets: entries.map(({ tp, offset }) => ({
+        topic: tp.topic,
+        partition: tp.partition,
+        offset,
+        leaderEpoch: -1,
+        metadata: '',
+      })),
+    });
+    const failed = result.partitions.find((p) => p.error !== null);
+    if (failed?.error) throw fromWireError(failed.error);
+  }
+
+  /** Commits in the background; `callback` hears the outcome. */
+  commitAsync(callback?: (error: Error | null) => void): void {
+    this.commitSync().then(
+      () => callback?.(null),
+      (err: unknown) => callback?.(err instanceof Error ? err : new IllegalStateError(String(err))),
+    );
+  }
+
+  /** The group's committed offsets of these partitions (-1 where nothing is committed). */
+  async committed(tps: readonly TopicPartition[]): Promise<Map<string, number>> {
+    const coordinator = await this.client.findCoordinator(this.config.groupId);
+    const result = await this.client.groupCall<OffsetFetchResult>(coordinator, {
+      type: 'group.offsetFetch',
+      groupId: this.config.groupId,
+      partitions: tps.map((tp) => ({ topic: tp.topic, partition: tp.partition })),
+    });
+    return new Map(result.offsets.map((o) => [tpKey(o), o.offset]));
   }
 
   /** The assigned partitions. */
@@ -116,6 +229,8 @@ export class Consumer {
    */
   async poll(timeoutMs: number): Promise<PolledRecords> {
     this.requireOpen();
+    if (this.membership?.failure !== undefined) throw this.membership.failure;
+    await this.positionsPending;
     await this.resetMissingPositions();
     let out = this.drain();
     if (out.count > 0 || timeoutMs <= 0) {
@@ -139,11 +254,42 @@ export class Consumer {
     return out;
   }
 
-  /** Stops the consumer; later calls fail. */
-  close(): void {
+  /** Stops the consumer (leaving its group); later calls fail. */
+  async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
     this.states.clear();
+    await this.membership?.stop();
+  }
+
+  private onAssignment(assigned: TopicPartition[], added: TopicPartition[], revoked: TopicPartition[]): void {
+    if (revoked.length > 0) this.listener.onPartitionsRevoked?.(revoked);
+    this.assign(assigned);
+    if (added.length === 0) return;
+    // New partitions start from the group's committed offsets (or the reset policy).
+    this.positionsPending = this.positionsPending
+      .then(() => this.committed(added))
+      .then(
+        (committed) => {
+          for (const tp of added) {
+            const s = this.states.get(tpKey(tp));
+            const offset = committed.get(tpKey(tp)) ?? -1;
+            if (s !== undefined && s.position === undefined && offset >= 0) s.position = offset;
+          }
+        },
+        () => undefined,
+      )
+      .then(() => {
+        this.listener.onPartitionsAssigned?.(added);
+        this.wake?.();
+      });
+  }
+
+  private currentPositions(): { tp: TopicPartition; offset: number }[] {
+    const out: { tp: TopicPartition; offset: number }[] = [];
+    for (const s of this.states.values())
+      if (s.position !== undefined) out.push({ tp: s.tp, offset: s.position });
+    return out;
   }
 
   private startFetches(): void {

@@ -1,0 +1,103 @@
+/**
+ * A `__consumer_offsets` partition as the group coordinator's state log, backed by this broker's
+ * replica of it: appends are produce requests with acks=all (answered once every in-sync replica
+ * has synced them, so the state survives the coordinator moving), and loading reads the partition
+ * from its start up to the log end the leader had when loading began — waiting for the high
+ * watermark to get there, since a new leader's high watermark lags until its followers fetch.
+ */
+import { RequestTimedOutError } from '../../common/kafka-errors.js';
+import type { Clock, RpcClient } from '../../runtime/actor/index.js';
+import { replicaActorId } from '../broker/cluster-metadata.js';
+import type { FetchResult } from '../broker/partition-replica.js';
+import { RecordBatchBuilder } from '../format/record-batch-builder.js';
+import { iterateBatches } from '../format/record-batch-decoder.js';
+import type { CoordinatorRecord, CoordinatorStateLog } from './coordinator-state-log.js';
+
+/** The internal topic of group state and committed offsets. */
+export const OFFSETS_TOPIC = '__consumer_offsets';
+
+/**
+ * The state log of one `__consumer_offsets` partition led by this broker.
+ *
+ * @example
+ * ```ts
+ * const log = new ReplicaStateLog(rpc, clock, 1, 7);
+ * await log.append([{ key, value }]);
+ * ```
+ */
+export class ReplicaStateLog implements CoordinatorStateLog {
+  private readonly replica: string;
+
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly clock: Clock,
+    brokerId: number,
+    private readonly partition: number,
+    private readonly timeoutMs = 10_000,
+  ) {
+    this.replica = replicaActorId(brokerId, OFFSETS_TOPIC, partition);
+  }
+
+  async append(records: readonly CoordinatorRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const builder = new RecordBatchBuilder({
+      maxBatchBytes: 64 * 1024 * 1024,
+      defaultTimestampMs: this.clock.nowMs(),
+    });
+    for (const r of records) builder.append({ key: r.key, value: r.value });
+    await this.rpc.call(
+      this.replica,
+      {
+        type: 'produce.request',
+        topic: OFFSETS_TOPIC,
+        partition: this.partition,
+        records: builder.build(),
+        acks: 'all',
+        timeoutMs: this.timeoutMs,
+      },
+      this.timeoutMs * 2,
+    );
+  }
+
+  async readAll(): Promise<CoordinatorRecord[]> {
+    const out: CoordinatorRecord[] = [];
+    const deadline = this.clock.nowMs() + this.timeoutMs;
+    let offset = 0;
+    let end = -1;
+    for (;;) {
+      const result = await this.rpc.call<FetchResult>(
+        this.replica,
+        {
+          type: 'fetch.request',
+          topic: OFFSETS_TOPIC,
+          partition: this.partition,
+          fetchOffset: Math.max(offset, 0),
+          maxBytes: 4 * 1024 * 1024,
+          replicaId: -1,
+          maxWaitMs: end < 0 ? 0 : 200,
+        },
+        this.timeoutMs,
+      );
+      if (end < 0) {
+        end = result.logEndOffset;
+        offset = Math.max(offset, result.logStartOffset);
+      }
+      let next = offset;
+      for (const batch of iterateBatches(result.records)) {
+        next = Math.max(next, batch.lastOffset + 1);
+        if (batch.isControl) continue;
+        for (const r of batch) {
+          if (r.offset >= offset && r.key !== null)
+            out.push({ key: r.key.slice(), value: r.value === null ? null : r.value.slice() });
+        }
+      }
+      offset = next;
+      if (offset >= end) return out;
+      if (this.clock.nowMs() > deadline) {
+        throw new RequestTimedOutError(
+          `loading ${OFFSETS_TOPIC}-${this.partition}: the high watermark did not reach ${end}`,
+        );
+      }
+    }
+  }
+}
