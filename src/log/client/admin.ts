@@ -1,11 +1,24 @@
 /**
- * Admin operations on an embedded cluster: create, delete, list and describe topics, and list
- * offsets (earliest, latest, or by timestamp). Group operations (describe, list, delete, lag)
- * join when the group coordinator is wired into the brokers.
+ * Admin operations on an embedded cluster: create, delete, list and describe topics; list offsets
+ * (earliest, latest, or by timestamp); list, describe and delete consumer groups, and a group's
+ * lag (high watermark minus committed offset, per partition).
  */
 import type { TopicMetadata } from '../broker/cluster-metadata.js';
 import type { CreateTopicRequest } from '../broker/controller-state.js';
+import type { GroupDescription, ListGroupsResult } from '../coordinator/group-requests.js';
+import type { OffsetFetchResult } from '../coordinator/offset-requests.js';
 import type { EmbeddedLogClient } from './embedded-log-client.js';
+
+/** A group's lag on one partition. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  /** -1 when the group has committed nothing there. */
+  committedOffset: number;
+  highWatermark: number;
+  /** Records the group has yet to consume: HW minus committed (HW when nothing is committed). */
+  lag: number;
+}
 
 /** Which offset to look up: the log start, the high watermark, or the first at a time. */
 export type OffsetSpec = 'earliest' | 'latest' | { timestamp: number };
@@ -60,6 +73,57 @@ export class Admin {
   async describeTopics(names: readonly string[]): Promise<TopicMetadata[]> {
     const md = await this.client.metadata([...names]);
     return [...md.topics];
+  }
+
+  /** Every group on every coordinator, sorted by id. */
+  async listGroups(): Promise<ListGroupsResult['groups'][number][]> {
+    const md = await this.client.metadata([]);
+    const all: ListGroupsResult['groups'][number][] = [];
+    for (const broker of md.brokers) {
+      const result = await this.client
+        .groupCall<ListGroupsResult>(broker, { type: 'group.list' })
+        .catch(() => undefined);
+      if (result !== undefined) all.push(...result.groups);
+    }
+    return all.sort((a, b) => a.groupId.localeCompare(b.groupId));
+  }
+
+  /** A group's state, protocol, members and their assignments. */
+  async describeGroup(groupId: string): Promise<GroupDescription> {
+    const coordinator = await this.client.findCoordinator(groupId);
+    return this.client.groupCall<GroupDescription>(coordinator, { type: 'group.describe', groupId });
+  }
+
+  /**
+   * Deletes a group and its committed offsets.
+   *
+   * @throws NonEmptyGroupError while it has members; GroupIdNotFoundError for an unknown group.
+   */
+  async deleteGroup(groupId: string): Promise<void> {
+    const coordinator = await this.client.findCoordinator(groupId);
+    await this.client.groupCall(coordinator, { type: 'group.delete', groupId });
+  }
+
+  /** How far a group is behind on every partition of `topics`. */
+  async groupLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
+    const md = await this.client.metadata([...topics]);
+    const partitions = md.topics.flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.name, partition: p.partition })),
+    );
+    const coordinator = await this.client.findCoordinator(groupId);
+    const committed = await this.client.groupCall<OffsetFetchResult>(coordinator, {
+      type: 'group.offsetFetch',
+      groupId,
+      partitions,
+    });
+    const byKey = new Map(committed.offsets.map((o) => [`${o.topic}-${o.partition}`, o.offset]));
+    const out: PartitionLag[] = [];
+    for (const tp of partitions) {
+      const highWatermark = (await this.client.listOffset(tp.topic, tp.partition, -1)).offset;
+      const committedOffset = byKey.get(`${tp.topic}-${tp.partition}`) ?? -1;
+      out.push({ ...tp, committedOffset, highWatermark, lag: highWatermark - Math.max(0, committedOffset) });
+    }
+    return out;
   }
 
   /** Looks up offsets per partition. */

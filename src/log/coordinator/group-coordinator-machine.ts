@@ -152,10 +152,12 @@ export const groupCoordinatorMachine = setup({
     offsetsStored: ({ context, event }) => {
       if (event.type === 'internal.offsetsStored')
         onOffsetsStored(context.env, context.group, event.ticket, event.error);
+      if (context.group.retireRequested) announceRetired(context);
     },
     deleteStored: ({ context, event }) => {
       if (event.type === 'internal.deleteStored')
         onDeleteStored(context.env, context.group, event.ticket, event.error);
+      if (context.group.retireRequested) announceRetired(context);
     },
     startSessions: ({ context }) => {
       for (const member of context.group.members.values()) scheduleSession(context.env, member);

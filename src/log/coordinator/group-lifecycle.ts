@@ -173,6 +173,13 @@ export function joinDone(group: GroupState): boolean {
 export function announceRetired(context: GroupContext): void {
   const { env, group, host } = context;
   if (host === undefined) return;
+  // A write still on its way (a delete's tombstones, a commit) is answered first: the host stops
+  // this actor on `group.retired`, and a stopped actor can no longer reply.
+  if (group.pendingDeletes.size > 0 || group.pendingCommits.size > 0) {
+    group.retireRequested = true;
+    return;
+  }
+  group.retireRequested = false;
   const event: GroupRetiredEvent = { type: 'group.retired', groupId: group.groupId, actorId: env.actor.id };
   env.actor.send(host, event);
 }

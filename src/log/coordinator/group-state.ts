@@ -63,6 +63,8 @@ export class GroupState {
   readonly pendingStaticJoins = new Map<number, { request: JoinGroupRequest; memberId: string }>();
   /** Deletions waiting for their tombstones to be stored. */
   readonly pendingDeletes = new Map<number, DeleteGroupRequest>();
+  /** The host asked this actor to retire while writes were pending: announce it once they finish. */
+  retireRequested = false;
   nextTicket = 1;
   /** Why the group died: answers to requests that reach it afterwards depend on it. */
   deadReason: 'deleted' | 'unloaded' | undefined;
