@@ -22,6 +22,10 @@ export interface BrokerSettings {
   requestTimeoutMs: number;
   /** How often replicas check their ISR and fetch loops. */
   replicaTickMs: number;
+  /** How often each replica applies retention (Kafka log.retention.check.interval.ms). */
+  logRetentionCheckIntervalMs: number;
+  /** How often a compacted topic's replica is compacted (Kafka's cleaner backoff, roughly). */
+  logCleanerIntervalMs: number;
   /** Partitions of `__consumer_offsets`, created on the first FindCoordinator (Kafka: 50). */
   offsetsTopicPartitions: number;
   /** Its replication factor, capped at the live brokers (Kafka: 3). */
@@ -37,6 +41,8 @@ export const DEFAULT_BROKER_SETTINGS: Readonly<BrokerSettings> = Object.freeze({
   replicaFetchMaxBytes: 1024 * 1024,
   requestTimeoutMs: 5000,
   replicaTickMs: 100,
+  logRetentionCheckIntervalMs: 300_000,
+  logCleanerIntervalMs: 15_000,
   offsetsTopicPartitions: 8,
   offsetsTopicReplicationFactor: 3,
 });
@@ -62,6 +68,13 @@ export function resolveBrokerSettings(input: Partial<BrokerSettings> = {}): Brok
     replicaFetchMaxBytes: intInRange('replicaFetchMaxBytes', s.replicaFetchMaxBytes, 1024, 2 ** 31 - 1),
     requestTimeoutMs: intInRange('requestTimeoutMs', s.requestTimeoutMs, 1, max),
     replicaTickMs: intInRange('replicaTickMs', s.replicaTickMs, 1, max),
+    logRetentionCheckIntervalMs: intInRange(
+      'logRetentionCheckIntervalMs',
+      s.logRetentionCheckIntervalMs,
+      1,
+      max,
+    ),
+    logCleanerIntervalMs: intInRange('logCleanerIntervalMs', s.logCleanerIntervalMs, 1, max),
     offsetsTopicPartitions: intInRange('offsetsTopicPartitions', s.offsetsTopicPartitions, 1, 10_000),
     offsetsTopicReplicationFactor: intInRange(
       'offsetsTopicReplicationFactor',

@@ -45,6 +45,7 @@ export class EmbeddedCluster {
   readonly settings: BrokerSettings;
   private readonly dataDir: string;
   private readonly fsOf: (brokerId: number) => StorageFs;
+  private readonly keepAlive: { release(): void } | undefined;
 
   private constructor(options: EmbeddedClusterOptions) {
     if (!Number.isInteger(options.brokers) || options.brokers < 1) {
@@ -56,6 +57,8 @@ export class EmbeddedCluster {
     const shared = new NodeStorageFs();
     this.fsOf = options.fsOf ?? (() => shared);
     this.brokerIds = Array.from({ length: options.brokers }, (_, i) => i + 1);
+    // A running cluster is a server: it keeps the process up until stopped.
+    this.keepAlive = this.system.clock.keepAlive?.();
     this.system.spawn({
       id: CONTROLLER_ACTOR_ID,
       logic: controllerMachine,
@@ -93,6 +96,8 @@ export class EmbeddedCluster {
           fetchMaxWaitMs: s.replicaFetchWaitMaxMs,
           requestTimeoutMs: s.requestTimeoutMs,
           tickMs: s.replicaTickMs,
+          retentionCheckIntervalMs: s.logRetentionCheckIntervalMs,
+          cleanerIntervalMs: s.logCleanerIntervalMs,
         },
       },
     });
@@ -143,10 +148,29 @@ export class EmbeddedCluster {
     }
   }
 
-  /** Stops every actor of the cluster (without a clean shutdown). */
+  /**
+   * Shuts every broker down cleanly (logs flushed and closed, clean-shutdown markers written),
+   * then stops the controller.
+   */
+  async shutdown(timeoutMs = 30_000): Promise<void> {
+    const rpc = new RpcClient(this.system, 'cluster', 'shutdown');
+    try {
+      await Promise.all(
+        this.brokerIds
+          .filter((id) => this.system.has(brokerActorId(id)))
+          .map((id) => this.shutdownBroker(id, rpc, timeoutMs).catch(() => this.killBroker(id))),
+      );
+    } finally {
+      rpc.close();
+      this.stop();
+    }
+  }
+
+  /** Stops every actor of the cluster at once, without a clean shutdown (as a crash would). */
   stop(): void {
     for (const id of this.brokerIds) this.killBroker(id);
     this.system.stop(CONTROLLER_ACTOR_ID);
+    this.keepAlive?.release();
   }
 }
 

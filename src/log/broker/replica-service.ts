@@ -29,6 +29,10 @@ export interface ReplicationSettings {
   requestTimeoutMs: number;
   /** How often the replica checks its ISR (leader) or fetch loop (follower). */
   tickMs: number;
+  /** How often retention is applied to the replica's log. */
+  retentionCheckIntervalMs: number;
+  /** How often a compacted topic's log is compacted. */
+  cleanerIntervalMs: number;
 }
 
 interface PendingAck {
@@ -63,11 +67,16 @@ export class ReplicaService {
   private nextCorrelationId = 1;
   private partitionEpoch = -1;
   private stopped = false;
+  private lastRetentionMs: number;
+  private lastCleaningMs: number;
+  private cleaning = false;
 
   constructor(actor: ActorContext, replica: PartitionReplica, settings: ReplicationSettings) {
     this.actor = actor;
     this.replica = replica;
     this.settings = settings;
+    this.lastRetentionMs = actor.clock.nowMs();
+    this.lastCleaningMs = actor.clock.nowMs();
     this.scheduleTick();
   }
 
@@ -256,6 +265,7 @@ export class ReplicaService {
         });
       }
     }
+    this.maintainLog(now);
     if (r.role === 'follower') {
       const stalled =
         this.fetchInFlight !== undefined &&
@@ -266,6 +276,40 @@ export class ReplicaService {
       }
     }
     this.scheduleTick();
+  }
+
+  /**
+   * Retention and compaction, on their intervals. Every replica applies them to its own log (as
+   * Kafka's replicas do); compaction stops below the high watermark so it never cleans records a
+   * new leader might still cut away.
+   */
+  private maintainLog(now: number): void {
+    const log = this.replica.log;
+    if (now - this.lastRetentionMs >= this.settings.retentionCheckIntervalMs) {
+      this.lastRetentionMs = now;
+      try {
+        log.applyRetention();
+      } catch (err) {
+        this.onStorageTrouble(err);
+      }
+    }
+    if (
+      log.config.cleanupPolicy !== 'delete' &&
+      !this.cleaning &&
+      now - this.lastCleaningMs >= this.settings.cleanerIntervalMs
+    ) {
+      this.lastCleaningMs = now;
+      this.cleaning = true;
+      log.compact({ maxOffset: this.replica.highWatermark }).then(
+        () => {
+          this.cleaning = false;
+        },
+        () => {
+          // The log has stopped itself (fail-stop); the next request reports it.
+          this.cleaning = false;
+        },
+      );
+    }
   }
 
   /** Stops the loops, closes the log and deletes its files (the topic was deleted). */

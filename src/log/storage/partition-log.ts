@@ -549,7 +549,12 @@ export class PartitionLog {
    * cycle is running share the next one. Resolves when that cycle has synced.
    */
   private requestFlush(): Promise<void> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.failure !== undefined) {
+      // Most callers fire and forget; the failure is reported to whoever awaits, never unhandled.
+      const failed = Promise.reject(this.failure);
+      failed.catch(() => undefined);
+      return failed;
+    }
     if (this.nextCycle === undefined) this.nextCycle = deferred();
     const promise = this.nextCycle.promise;
     if (this.flushing === undefined) {

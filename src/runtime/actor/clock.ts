@@ -26,4 +26,9 @@ export interface Clock {
   monotonicMs(): number;
   /** Runs `callback` once, `delayMs` from now. */
   setTimer(delayMs: number, callback: () => void): TimerHandle;
+  /**
+   * Keeps the process alive until released. Timers alone do not (a pending flush must not hold a
+   * finished process open); a running server — an embedded cluster — holds one of these.
+   */
+  keepAlive?(): { release(): void };
 }

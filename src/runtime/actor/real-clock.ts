@@ -22,6 +22,12 @@ export class RealClock implements Clock {
     return performance.now();
   }
 
+  keepAlive(): { release(): void } {
+    // An interval that does nothing, but is referenced: the event loop stays up while it exists.
+    const handle = setInterval(() => undefined, 2 ** 30);
+    return { release: () => clearInterval(handle) };
+  }
+
   setTimer(delayMs: number, callback: () => void): TimerHandle {
     const t = setTimeout(callback, Math.max(0, delayMs));
     // A pending flush or retention timer must not keep a finished process alive.

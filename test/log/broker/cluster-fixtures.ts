@@ -14,6 +14,8 @@ export const FAST: Partial<BrokerSettings> = {
   replicaFetchWaitMaxMs: 100,
   requestTimeoutMs: 500,
   replicaTickMs: 50,
+  logRetentionCheckIntervalMs: 500,
+  logCleanerIntervalMs: 500,
 };
 
 export function simulatedCluster(seed: number, brokers: number, network: Partial<NetworkFaults> = {}) {
