@@ -26,6 +26,22 @@ import { compressionTypeOf, DEFAULT_MAX_DECOMPRESSED_BYTES, decompressRecords } 
 import type { CompressionType, Record, RecordHeader, TimestampType } from './record.js';
 
 /**
+ * Builds a caller's record object straight from the decoded fields (see RecordIterator.nextAs).
+ *
+ * @example
+ * ```ts
+ * const make: RecordFactory<[number, Uint8Array | null]> = (offset, _ts, _key, value) => [offset, value];
+ * ```
+ */
+export type RecordFactory<T> = (
+  offset: number,
+  timestamp: number,
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+  headers: readonly RecordHeader[],
+) => T;
+
+/**
  * Options of RecordBatchView, iterateBatches and decodeRecords.
  *
  * @example
@@ -57,6 +73,7 @@ export interface IterateBatchesOptions extends RecordBatchDecoderOptions {
 }
 
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+const NO_HEADERS: readonly RecordHeader[] = Object.freeze([]);
 /** The smallest record body: attributes, timestampDelta, offsetDelta, key, value, header count. */
 const MIN_RECORD_BODY_BYTES = 6;
 const MIN_RECORD_BYTES = MIN_RECORD_BODY_BYTES + 1;
@@ -306,6 +323,7 @@ export class RecordIterator implements IterableIterator<Record> {
   private readonly context: BatchContext;
   private index = 0;
   private previousOffsetDelta = -1;
+  private make: RecordFactory<unknown> | undefined;
 
   constructor(data: Buffer, start: number, end: number, context: BatchContext) {
     this.data = data;
@@ -317,6 +335,25 @@ export class RecordIterator implements IterableIterator<Record> {
   /** The next record, or undefined after the last; cheaper than `next()` in a hot loop. */
   nextRecord(): Record | undefined {
     return this.index < this.context.count ? this.decode(true) : undefined;
+  }
+
+  /**
+   * The next record built by `make` instead of as a Record, or undefined after the last: a caller
+   * that wraps records (a consumer adding topic and partition) allocates one object, not two.
+   *
+   * @example
+   * ```ts
+   * const r = records.nextAs((offset, timestamp, key, value, headers) => ({ topic, offset, key, value }));
+   * ```
+   */
+  nextAs<T>(make: RecordFactory<T>): T | undefined {
+    if (this.index >= this.context.count) return undefined;
+    this.make = make as RecordFactory<unknown>;
+    try {
+      return this.decode(true) as unknown as T;
+    } finally {
+      this.make = undefined;
+    }
   }
 
   next(): IteratorResult<Record, undefined> {
@@ -379,7 +416,8 @@ export class RecordIterator implements IterableIterator<Record> {
           `header count ${headerCount} cannot fit in the ${recordEnd - r.pos} bytes left in the record`,
         );
       }
-      const headers: RecordHeader[] = [];
+      // Most records have no headers: share one empty array rather than allocate one per record.
+      const headers: RecordHeader[] = headerCount === 0 ? (NO_HEADERS as RecordHeader[]) : [];
       for (let h = 0; h < headerCount; h++) {
         const keyLength = r.readVarint();
         if (keyLength < 0 || keyLength > recordEnd - r.pos) {
@@ -413,7 +451,9 @@ export class RecordIterator implements IterableIterator<Record> {
       if (timestamp > Number.MAX_SAFE_INTEGER || timestamp < -Number.MAX_SAFE_INTEGER) {
         throw new CorruptRecordError(`timestamp delta ${timestampDelta} puts the timestamp beyond 2^53 - 1`);
       }
-      return { offset: this.context.baseOffset + offsetDelta, timestamp, key, value, headers };
+      const offset = this.context.baseOffset + offsetDelta;
+      if (this.make !== undefined) return this.make(offset, timestamp, key, value, headers) as Record;
+      return { offset, timestamp, key, value, headers };
     } catch (error) {
       if (!(error instanceof CorruptRecordError)) throw error;
       // A broken record leaves no reliable position to continue from: end the iteration.

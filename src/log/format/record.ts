@@ -38,8 +38,8 @@ export interface Record {
   key: Uint8Array | null;
   /** The value bytes; null (a tombstone) is distinct from an empty value. */
   value: Uint8Array | null;
-  /** The headers in wire order. */
-  headers: RecordHeader[];
+  /** The headers in wire order (a shared empty array when there are none: do not mutate). */
+  readonly headers: readonly RecordHeader[];
 }
 
 /**
@@ -56,7 +56,7 @@ export interface RecordInput {
   value?: Uint8Array | null;
   /** Milliseconds since the epoch; must be a safe integer. */
   timestamp?: number;
-  headers?: RecordHeader[];
+  headers?: readonly RecordHeader[];
 }
 
 /**

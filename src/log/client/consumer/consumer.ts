@@ -9,7 +9,7 @@ import { IllegalStateError, OffsetOutOfRangeError } from '../../../common/errors
 import { fromWireError, KafkaProtocolError } from '../../../common/kafka-errors.js';
 import type { Clock } from '../../../runtime/actor/clock.js';
 import type { OffsetCommitResult, OffsetFetchResult } from '../../coordinator/offset-requests.js';
-import { iterateBatches } from '../../format/record-batch-decoder.js';
+import { iterateBatches, type RecordFactory } from '../../format/record-batch-decoder.js';
 import type { EmbeddedLogClient } from '../embedded-log-client.js';
 import { type ConsumerConfig, resolveConsumerConfig } from './consumer-config.js';
 import { type ConsumerRecord, type PolledRecords, type TopicPartition, tpKey } from './consumer-record.js';
@@ -340,19 +340,22 @@ export class Consumer {
 
   private decode(tp: TopicPartition, bytes: Uint8Array, from: number): ConsumerRecord[] {
     const out: ConsumerRecord[] = [];
+    const { topic, partition } = tp;
+    // One object per record, built straight from the decoded fields.
+    const make: RecordFactory<ConsumerRecord> = (offset, timestamp, key, value, headers) => ({
+      topic,
+      partition,
+      offset,
+      timestamp,
+      key,
+      value,
+      headers,
+    });
     for (const batch of iterateBatches(bytes)) {
-      if (batch.isControl) continue;
-      for (const r of batch) {
-        if (r.offset < from) continue;
-        out.push({
-          topic: tp.topic,
-          partition: tp.partition,
-          offset: r.offset,
-          timestamp: r.timestamp,
-          key: r.key,
-          value: r.value,
-          headers: r.headers,
-        });
+      if (batch.isControl || batch.lastOffset < from) continue;
+      const records = batch.records();
+      for (let r = records.nextAs(make); r !== undefined; r = records.nextAs(make)) {
+        if (r.offset >= from) out.push(r);
       }
     }
     return out;

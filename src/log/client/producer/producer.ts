@@ -145,7 +145,10 @@ export class Producer {
         return p === undefined ? -1 : p.leader;
       },
       isNodeReady: (node) => (this.inFlightByNode.get(node) ?? 0) < maxInFlight,
-      maxInFlightPerPartition: 1,
+      // Idempotence (sequence numbers) is what keeps order with several batches in flight; until
+      // it is implemented an idempotent producer sends one batch per partition at a time. Without
+      // it, up to maxInFlightRequestsPerConnection go out, and a retry may reorder, as in Kafka.
+      maxInFlightPerPartition: this.config.enableIdempotence ? 1 : maxInFlight,
     });
     if (drained.unknownLeaderTopics.size > 0) void this.refreshMetadata();
     for (const [node, batches] of drained.batchesByNode) {
