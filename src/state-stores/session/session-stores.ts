@@ -2,14 +2,12 @@
  * The builder of session stores: engine, transaction buffer, record cache, segments, serdes.
  */
 import type { Serde } from '../../serdes/serde.js';
-import type { FlushedEntry } from '../caching-bytes-store.js';
 import type { StoreEngine } from '../engine.js';
 import type { RecordContext } from '../record-cache.js';
-import { SegmentedBytesStore } from '../segmented-bytes-store.js';
-import { resolveStoreConfig, type StoreConfig } from '../store-config.js';
-import { buildStoreStack } from '../store-stack.js';
+import type { StoreConfig } from '../store-config.js';
 import type { TypedFlushedEntry } from '../typed-key-value-store.js';
 import type { Windowed } from '../windowed.js';
+import { openWindowedStack } from '../windowed-store-stack.js';
 import { SegmentedSessionStore } from './segmented-session-store.js';
 import { resolveSessionStoreConfig, type SessionStoreConfig } from './session-config.js';
 import { parseSessionStoreKey } from './session-key-schema.js';
@@ -53,28 +51,9 @@ export interface SessionStoreOptions<K, AGG> {
  */
 export function sessionStore<K, AGG>(options: SessionStoreOptions<K, AGG>): SessionStore<K, AGG> {
   const config = resolveSessionStoreConfig(options.config);
-  const topic = options.serdeTopic ?? options.engine.name;
-  const onFlush = options.onFlush;
-  const listener =
-    onFlush === undefined
-      ? undefined
-      : (entries: readonly FlushedEntry[]) =>
-          onFlush(
-            entries.map((e) => {
-              const { key, startMs, endMs } = parseSessionStoreKey(e.key);
-              return {
-                key: { key: options.keySerde.deserialize(topic, key), window: { startMs, endMs } },
-                value: e.value === null ? null : options.valueSerde.deserialize(topic, e.value),
-                oldValue:
-                  e.oldValue === undefined ? undefined : options.valueSerde.deserialize(topic, e.oldValue),
-                context: e.context,
-              };
-            }),
-          );
-  const { top, base } = buildStoreStack(options.engine, resolveStoreConfig(options.storeConfig), {
-    ...(listener === undefined ? {} : { listener }),
-    ...(options.recordContext === undefined ? {} : { recordContext: options.recordContext }),
+  const { segments, topic } = openWindowedStack(options, config, (stored) => {
+    const { key, startMs, endMs } = parseSessionStoreKey(stored);
+    return { key, window: { startMs, endMs } };
   });
-  const segments = SegmentedBytesStore.open(top, base, config);
   return new SegmentedSessionStore(segments, options.keySerde, options.valueSerde, topic);
 }

@@ -2,14 +2,12 @@
  * The builder of window stores: engine, transaction buffer, record cache, segments, serdes.
  */
 import type { Serde } from '../../serdes/serde.js';
-import type { FlushedEntry } from '../caching-bytes-store.js';
 import type { StoreEngine } from '../engine.js';
 import type { RecordContext } from '../record-cache.js';
-import { SegmentedBytesStore } from '../segmented-bytes-store.js';
-import { resolveStoreConfig, type StoreConfig } from '../store-config.js';
-import { buildStoreStack } from '../store-stack.js';
+import type { StoreConfig } from '../store-config.js';
 import type { TypedFlushedEntry } from '../typed-key-value-store.js';
 import type { Windowed } from '../windowed.js';
+import { openWindowedStack } from '../windowed-store-stack.js';
 import { SegmentedWindowStore } from './segmented-window-store.js';
 import { resolveWindowStoreConfig, type WindowStoreConfig } from './window-config.js';
 import { parseWindowStoreKey } from './window-key-schema.js';
@@ -55,31 +53,9 @@ export interface WindowStoreOptions<K, V> {
  */
 export function windowStore<K, V>(options: WindowStoreOptions<K, V>): WindowStore<K, V> {
   const config = resolveWindowStoreConfig(options.config);
-  const topic = options.serdeTopic ?? options.engine.name;
-  const onFlush = options.onFlush;
-  const listener =
-    onFlush === undefined
-      ? undefined
-      : (entries: readonly FlushedEntry[]) =>
-          onFlush(
-            entries.map((e) => {
-              const { key, windowStartMs } = parseWindowStoreKey(e.key);
-              return {
-                key: {
-                  key: options.keySerde.deserialize(topic, key),
-                  window: { startMs: windowStartMs, endMs: windowStartMs + config.windowSizeMs },
-                },
-                value: e.value === null ? null : options.valueSerde.deserialize(topic, e.value),
-                oldValue:
-                  e.oldValue === undefined ? undefined : options.valueSerde.deserialize(topic, e.oldValue),
-                context: e.context,
-              };
-            }),
-          );
-  const { top, base } = buildStoreStack(options.engine, resolveStoreConfig(options.storeConfig), {
-    ...(listener === undefined ? {} : { listener }),
-    ...(options.recordContext === undefined ? {} : { recordContext: options.recordContext }),
+  const { segments, topic } = openWindowedStack(options, config, (stored) => {
+    const { key, windowStartMs } = parseWindowStoreKey(stored);
+    return { key, window: { startMs: windowStartMs, endMs: windowStartMs + config.windowSizeMs } };
   });
-  const segments = SegmentedBytesStore.open(top, base, config);
   return new SegmentedWindowStore(segments, options.keySerde, options.valueSerde, config, topic);
 }
