@@ -51,6 +51,11 @@ export class ReplicationChecker {
   readonly violations: string[] = [];
   private readonly leaders = new Map<string, number>();
   private readonly seen = new WeakMap<PartitionReplica, { epoch: number; hw: number }>();
+  private readonly leaderValues = new Map<
+    number,
+    { replica: PartitionReplica; epoch: number; values: Map<number, string>; upTo: number }
+  >();
+  private readonly compared = new WeakMap<PartitionReplica, { epoch: number; upTo: number }>();
 
   constructor(
     private readonly sim: Simulation,
@@ -89,7 +94,11 @@ export class ReplicationChecker {
     }
   }
 
-  /** The expensive check: every live in-sync replica holds the leader's records below its high watermark. */
+  /**
+   * Every live in-sync replica holds the leader's records below the leader's high watermark.
+   * Incremental: records below a high watermark never change, so each replica is read only past
+   * the offset it was last compared up to (for the same leader and epoch).
+   */
   checkReplicasAgree(): void {
     for (let p = 0; p < this.partitions; p++) {
       const leaders = this.brokers
@@ -98,21 +107,31 @@ export class ReplicationChecker {
       const leader = leaders.sort((x, y) => y.r.leaderEpoch - x.r.leaderEpoch)[0];
       if (leader === undefined) continue;
       const hw = leader.r.highWatermark;
-      const expected = valuesOf(leader.r, 0, hw);
+      let seen = this.leaderValues.get(p);
+      if (seen === undefined || seen.replica !== leader.r || seen.epoch !== leader.r.leaderEpoch) {
+        seen = { replica: leader.r, epoch: leader.r.leaderEpoch, values: new Map(), upTo: 0 };
+        this.leaderValues.set(p, seen);
+      }
+      if (hw > seen.upTo) {
+        for (const [offset, value] of valuesOf(leader.r, seen.upTo, hw)) seen.values.set(offset, value);
+        seen.upTo = hw;
+      }
       for (const b of leader.r.isr) {
         if (b === leader.b) continue;
         const r = replicaOf(this.sim, b, this.topic, p);
         if (r === undefined || r.role !== 'follower' || r.leaderEpoch !== leader.r.leaderEpoch) continue;
         const upTo = Math.min(hw, r.logEndOffset);
-        const got = valuesOf(r, 0, upTo);
-        for (const [offset, value] of got) {
-          if (expected.get(offset) !== value) {
+        const from = this.compared.get(r)?.epoch === r.leaderEpoch ? this.compared.get(r)!.upTo : 0;
+        if (upTo <= from) continue;
+        for (const [offset, value] of valuesOf(r, from, upTo)) {
+          if (seen.values.get(offset) !== value) {
             this.violate(
-              `partition ${p} offset ${offset}: broker ${b} has ${value}, leader ${leader.b} has ${expected.get(offset)} (below HW ${hw})`,
+              `partition ${p} offset ${offset}: broker ${b} has ${value}, leader ${leader.b} has ${seen.values.get(offset)} (below HW ${hw})`,
             );
             break;
           }
         }
+        this.compared.set(r, { epoch: r.leaderEpoch, upTo });
       }
     }
   }

@@ -35,6 +35,8 @@ export interface ScenarioResult {
 const TOPIC = 'jepsen';
 const PARTITIONS = 2;
 const BROKERS = [1, 2, 3];
+/** Simulation steps between replica comparisons (incremental, so after every step by default). */
+const CHECK_AGREEMENT_EVERY = Number(process.env.AGREE_EVERY ?? 1);
 
 export async function runReplicationScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const { sim, cluster, client, disks } = simulatedCluster(options.seed, BROKERS.length, {
@@ -83,9 +85,12 @@ export async function runReplicationScenario(options: ScenarioOptions): Promise<
   const admin = new RpcClient(sim.system, 'admin');
   const step = async (ms: number) => {
     const end = sim.clock.nowMs() + ms;
+    let steps = 0;
     while ((sim.clock.nextTimerMs() ?? Number.POSITIVE_INFINITY) <= end) {
       await sim.step();
       checker.checkStep();
+      // Comparing replicas reads their logs: every few steps, and at the end of every phase.
+      if (++steps % CHECK_AGREEMENT_EVERY === 0) checker.checkReplicasAgree();
     }
     sim.clock.advanceTo(end);
     checker.checkReplicasAgree();
@@ -93,7 +98,7 @@ export async function runReplicationScenario(options: ScenarioOptions): Promise<
 
   for (let phase = 0; phase < options.faultPhases; phase++) {
     const live = BROKERS.filter((b) => !down.has(b));
-    const action = chaos.nextInt(0, 3);
+    const action = chaos.nextInt(0, 4);
     const victim = live[chaos.nextInt(0, live.length - 1)]!;
     if (action === 0 && live.length > 1) {
       faults.push(`kill -9 broker ${victim}, losing unflushed writes`);
@@ -108,8 +113,19 @@ export async function runReplicationScenario(options: ScenarioOptions): Promise<
         cluster.killBroker(victim);
       }
       down.add(victim);
+    } else if (action === 4 && phase % 3 === 2) {
+      // A power failure of the one machine the embedded cluster runs on: every broker at once,
+      // each losing, tearing or reordering its unsynced writes; then all come back.
+      faults.push('power failure: every broker killed at once, losing unsynced writes');
+      for (const b of live) {
+        cluster.killBroker(b);
+        disks.get(b)!.crash(chaos);
+      }
+      await step(chaos.nextInt(100, 500));
+      for (const b of live) cluster.startBroker(b);
     } else if (action === 2) {
-      const leader = replicaOf(sim, victim, TOPIC, 0)?.role === 'leader' ? victim : victim;
+      // Cut off the current leader of partition 0 (any live broker if there is none right now).
+      const leader = live.find((b) => replicaOf(sim, b, TOPIC, 0)?.role === 'leader') ?? victim;
       faults.push(`partition broker ${leader} away from the other brokers`);
       sim.network.partition(
         [`broker-${leader}`],
