@@ -78,7 +78,14 @@ interface Context {
   coordinatorSpawned: boolean;
 }
 
-/** The actor id of a broker's group coordinator. */
+/**
+ * The actor id of a broker's group coordinator.
+ *
+ * @example
+ * ```ts
+ * coordinatorActorId(2); // 'broker-2/group-coordinator'
+ * ```
+ */
 export function coordinatorActorId(brokerId: number): string {
   return `broker-${brokerId}/group-coordinator`;
 }
