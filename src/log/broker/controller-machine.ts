@@ -133,6 +133,28 @@ function scheduleTick(context: Context): void {
   );
 }
 
+/**
+ * Runs `fn` for each topic of a request and collects the per-topic errors. A request for one topic
+ * throws its error instead, so the caller gets the typed error itself.
+ */
+function forEachTopic<T>(
+  items: readonly T[],
+  nameOf: (item: T) => string,
+  fn: (item: T) => void,
+): Map<string, Error> {
+  const errors = new Map<string, Error>();
+  for (const item of items) {
+    try {
+      fn(item);
+    } catch (err) {
+      errors.set(nameOf(item), err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+  const [only] = errors.values();
+  if (items.length === 1 && only !== undefined) throw only;
+  return errors;
+}
+
 /** Runs a request handler, replying with its result or its error. */
 function handle(context: Context, event: RpcRequest, fn: () => unknown): void {
   try {
@@ -206,27 +228,24 @@ export const controllerMachine = setup({
         'controller.createTopics': {
           actions: ({ context, event }) =>
             handle(context, event, () => {
-              const results = event.topics.map((t) => {
-                try {
-                  const created = context.state.createTopic(t);
-                  push(context, created);
-                  return { name: t.name, error: undefined };
-                } catch (err) {
-                  return { name: t.name, error: err instanceof Error ? err : new Error(String(err)) };
-                }
-              });
-              const failed = results.find((r) => r.error !== undefined);
-              if (failed !== undefined && results.length === 1) throw failed.error;
-              return { topics: results.map((r) => ({ name: r.name, error: r.error?.message })) };
+              const errors = forEachTopic(
+                event.topics,
+                (t) => t.name,
+                (t) => push(context, context.state.createTopic(t)),
+              );
+              return {
+                topics: event.topics.map((t) => ({ name: t.name, error: errors.get(t.name)?.message })),
+              };
             }),
         },
         'controller.deleteTopics': {
           actions: ({ context, event }) =>
             handle(context, event, () => {
               const byBroker = new Map<number, { topic: string; partition: number }[]>();
-              const errors: Record<string, string> = {};
-              for (const name of event.topics) {
-                try {
+              const errors = forEachTopic(
+                event.topics,
+                (name) => name,
+                (name) => {
                   for (const p of context.state.deleteTopic(name)) {
                     for (const b of p.replicas) {
                       byBroker.set(b, [
@@ -235,18 +254,13 @@ export const controllerMachine = setup({
                       ]);
                     }
                   }
-                } catch (err) {
-                  errors[name] = err instanceof Error ? err.message : String(err);
-                }
-              }
-              if (event.topics.length === 1 && errors[event.topics[0]!] !== undefined) {
-                context.state.partitionState(event.topics[0]!, 0); // rethrows the typed error
-              }
+                },
+              );
               context.store?.save(context.state.snapshot());
               for (const [b, partitions] of byBroker) {
                 context.actor.send(brokerActorId(b), { type: 'broker.deletePartitions', partitions });
               }
-              return { errors };
+              return { errors: Object.fromEntries([...errors].map(([name, err]) => [name, err.message])) };
             }),
         },
         'controller.findCoordinator': {

@@ -272,10 +272,11 @@ export class PartitionReplica {
     const current = new Set([...this.isr, ...this.pendingIsrAdditions]);
     const next = new Set(current);
     next.add(this.brokerId);
+    // Where this leader's epoch began: a follower rejoins only once it has reached into it.
+    const epochStart = this.epochs.endOffsetFor(this.leaderEpoch - 1, this.log.logEndOffset).endOffset;
     for (const [id, f] of this.followers) {
       const lagging = now - f.lastCaughtUpMs > this.replicaLagTimeMaxMs;
       if (current.has(id) && lagging) next.delete(id);
-      const epochStart = this.epochs.endOffsetFor(this.leaderEpoch - 1, this.log.logEndOffset).endOffset;
       if (
         !current.has(id) &&
         !lagging &&

@@ -6,7 +6,6 @@
  */
 import { MillraceError, StorageError } from '../../common/errors.js';
 import {
-  fromWireError,
   KafkaStorageErrorOnBroker,
   NotLeaderOrFollowerError,
   RequestTimedOutError,
@@ -231,9 +230,8 @@ export class ReplicaService {
           this.replica.applyCommittedIsr([...state.isr]);
           this.afterHighWatermarkMayHaveMoved();
         }
-      } else if (fromWireError(error) instanceof NotLeaderOrFollowerError) {
-        // A newer leader exists; the controller's push or the next heartbeat will say who.
       }
+      // A refusal means a newer leader exists; the controller's push or the next heartbeat says who.
     }
   }
 

@@ -4,11 +4,9 @@
  * leader. The Producer, Consumer and Admin are built on it; the Kafka backend will offer the same
  * operations over the wire protocol.
  */
-import { IllegalStateError } from '../../common/errors.js';
 import {
   KafkaProtocolError,
   LeaderNotAvailableError,
-  NotLeaderOrFollowerError,
   UnknownTopicOrPartitionError,
 } from '../../common/kafka-errors.js';
 import { type ActorSystem, RpcClient } from '../../runtime/actor/index.js';
@@ -198,10 +196,9 @@ export class EmbeddedLogClient {
     try {
       return await call;
     } catch (err) {
-      if (err instanceof NotLeaderOrFollowerError || err instanceof UnknownTopicOrPartitionError)
-        this.metadataCache = undefined;
+      // Every retriable protocol error (NotLeaderOrFollower, UnknownTopicOrPartition …) may mean the
+      // metadata is stale: the caller's retry fetches it again.
       if (err instanceof KafkaProtocolError && err.retriable) this.metadataCache = undefined;
-      if (!(err instanceof Error)) throw new IllegalStateError(String(err));
       throw err;
     }
   }

@@ -100,7 +100,7 @@ export class LogSegment {
     return this.size === 0;
   }
 
-  /** Whether `count` more offsets starting at `firstOffset` still fit the relative-offset range. */
+  /** Whether offsets up to `lastOffset` still fit the segment's relative-offset (int32) range. */
   canHoldOffsets(lastOffset: number): boolean {
     return lastOffset - this.baseOffset <= MAX_SEGMENT_OFFSET_SPAN;
   }

@@ -199,7 +199,7 @@ export class PartitionLog {
       offset += batchLastOffsetDelta(bytes, pos) + 1;
       maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp(bytes, pos));
     }
-    this.write(bytes, firstOffset, offset - 1, maxTimestamp);
+    this.write(bytes, offset - 1);
     return { firstOffset, lastOffset: offset - 1, maxTimestamp, batches, bytes: bytes.length };
   }
 
@@ -226,7 +226,7 @@ export class PartitionLog {
       next = batchLastOffset(bytes, pos) + 1;
       maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp(bytes, pos));
     }
-    this.write(bytes, firstOffset, next - 1, maxTimestamp);
+    this.write(bytes, next - 1);
     return { firstOffset, lastOffset: next - 1, maxTimestamp, batches, bytes: bytes.length };
   }
 
@@ -503,7 +503,7 @@ export class PartitionLog {
     return this.segments[this.segments.length - 1]!;
   }
 
-  private write(bytes: Uint8Array, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
+  private write(bytes: Uint8Array, lastOffset: number): void {
     try {
       this.maybeRoll(bytes.length, lastOffset);
       const active = this.active();
@@ -513,8 +513,6 @@ export class PartitionLog {
       throw this.fail(err, 'append');
     }
     assert(this.logEndOffset === lastOffset + 1, 'log end follows the appended batches');
-    void firstOffset;
-    void maxTimestamp;
     this.unflushedBytes += bytes.length;
     const policy = this.config.flush;
     if (policy.everyAppend || (policy.intervalBytes > 0 && this.unflushedBytes >= policy.intervalBytes)) {

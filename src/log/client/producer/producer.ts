@@ -29,7 +29,8 @@ import { RecordAccumulator } from './record-accumulator.js';
 export class Producer {
   private readonly client: EmbeddedLogClient;
   private readonly accumulator: RecordAccumulator;
-  private metadata: ClusterMetadata | undefined;
+  /** Per topic, from the latest metadata: what the partitioner needs, and each partition's leader. */
+  private topics = new Map<string, { partitions: TopicPartitions; leaders: number[] }>();
   private metadataRefresh: Promise<void> | undefined;
   private readonly inFlightByNode = new Map<number, number>();
   private drainScheduled = false;
@@ -98,10 +99,23 @@ export class Producer {
   }
 
   private partitionsOf(topic: string): TopicPartitions | undefined {
-    const t = this.metadata?.topics.find((x) => x.name === topic);
-    if (t === undefined) return undefined;
-    const available = t.partitions.filter((p) => p.leader >= 0).map((p) => p.partition);
-    return { count: t.partitions.length, available };
+    return this.topics.get(topic)?.partitions;
+  }
+
+  /** Derives the per-topic view once per metadata refresh, not once per record. */
+  private setMetadata(md: ClusterMetadata): void {
+    this.topics = new Map(
+      md.topics.map((t) => [
+        t.name,
+        {
+          partitions: {
+            count: t.partitions.length,
+            available: t.partitions.filter((p) => p.leader >= 0).map((p) => p.partition),
+          },
+          leaders: t.partitions.map((p) => p.leader),
+        },
+      ]),
+    );
   }
 
   private async refreshAndGet(topic: string): Promise<TopicPartitions> {
@@ -115,9 +129,7 @@ export class Producer {
     this.metadataRefresh ??= this.client
       .metadata()
       .then(
-        (md) => {
-          this.metadata = md;
-        },
+        (md) => this.setMetadata(md),
         () => undefined,
       )
       .finally(() => {
@@ -140,10 +152,7 @@ export class Producer {
   private drain(): void {
     const maxInFlight = this.config.maxInFlightRequestsPerConnection;
     const drained = this.accumulator.drain({
-      leaderOf: (topic, partition) => {
-        const p = this.metadata?.topics.find((t) => t.name === topic)?.partitions[partition];
-        return p === undefined ? -1 : p.leader;
-      },
+      leaderOf: (topic, partition) => this.topics.get(topic)?.leaders[partition] ?? -1,
       isNodeReady: (node) => (this.inFlightByNode.get(node) ?? 0) < maxInFlight,
       // Idempotence (sequence numbers) is what keeps order with several batches in flight; until
       // it is implemented an idempotent producer sends one batch per partition at a time. Without
