@@ -8,7 +8,7 @@
 
 import { buildRecordBatch } from '../../src/log/format/record-batch-builder.js';
 import { RpcClient, SeededRandom } from '../../src/runtime/actor/index.js';
-import { settle, simulatedCluster } from '../log/broker/cluster-fixtures.js';
+import { createTopicAndSettle, settle, simulatedCluster } from '../log/broker/cluster-fixtures.js';
 import {
   type Ack,
   checkAcknowledged,
@@ -47,18 +47,19 @@ export async function runReplicationScenario(options: ScenarioOptions): Promise<
   const checker = new ReplicationChecker(sim, TOPIC, PARTITIONS, BROKERS, !options.unsafe);
   const faults: string[] = [];
   await sim.runFor(500);
-  await settle(
+  await createTopicAndSettle(
     sim,
-    client.createTopic({
+    client,
+    {
       name: TOPIC,
       partitions: PARTITIONS,
       replicationFactor: 3,
       config: options.unsafe
         ? { minInsyncReplicas: 1, uncleanLeaderElection: true }
         : { minInsyncReplicas: 2 },
-    }),
+    },
+    300,
   );
-  await sim.runFor(300);
 
   const acks: Ack[] = [];
   let producing = true;

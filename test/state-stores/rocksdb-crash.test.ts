@@ -4,9 +4,9 @@
  * changelog offset it reports — never a partial transaction — and that offset must be at least the
  * last one the child acknowledged. A second run continues from the reported offset.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RocksDbEngine } from '../../src/state-stores/rocksdb/rocksdb-engine.js';
+import { runUntilKilled } from '../support/run-until-killed.js';
 import { CHANGELOG, stateAfter } from './fixtures/transactions.js';
 import { removeTempDirs, tempDir } from './store-fixtures.js';
 
@@ -14,33 +14,9 @@ afterAll(removeTempDirs);
 
 const FIXTURE = new URL('./fixtures/commit-until-killed.ts', import.meta.url).pathname;
 
-/** Runs the fixture until it has acknowledged `acks` commits, then kills it; returns the last ack. */
+/** Runs the fixture until it has acknowledged `acks` writes, then kills it with SIGKILL. */
 function commitUntilKilled(dir: string, acks: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let last = -1;
-    let seen = 0;
-    let buffered = '';
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        last = Number(line);
-        if (++seen === acks) child.kill('SIGKILL');
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(last);
-      else reject(new Error(`fixture exited with ${code}: ${stderr}`));
-    });
-  });
+  return runUntilKilled(FIXTURE, [dir], acks);
 }
 
 async function reopenAndCheck(dir: string, acknowledged: number): Promise<number> {

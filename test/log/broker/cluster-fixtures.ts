@@ -1,6 +1,7 @@
 /** A simulated embedded cluster for tests: one in-memory disk per broker, virtual time, seeded. */
 
 import type { BrokerSettings } from '../../../src/log/broker/broker-settings.js';
+import type { CreateTopicRequest } from '../../../src/log/broker/controller-state.js';
 import { EmbeddedCluster } from '../../../src/log/broker/embedded-cluster.js';
 import { EmbeddedLogClient } from '../../../src/log/client/embedded-log-client.js';
 import { MemoryStorageFs } from '../../../src/log/storage/fs/memory-storage-fs.js';
@@ -59,4 +60,15 @@ export async function settle<T>(sim: Simulation, promise: Promise<T>, maxMs = 60
   await sim.runUntil(() => done, maxMs);
   if (error !== undefined) throw error;
   return value as T;
+}
+
+/** Creates a topic and lets the simulation run `settleMs` so its replicas take up their roles. */
+export async function createTopicAndSettle(
+  sim: Simulation,
+  client: EmbeddedLogClient,
+  request: CreateTopicRequest,
+  settleMs = 500,
+): Promise<void> {
+  await settle(sim, client.createTopic(request));
+  await sim.runFor(settleMs);
 }

@@ -1,22 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { buildRecordBatch } from '../../../src/log/format/record-batch-builder.js';
 import { decodeRecords } from '../../../src/log/format/record-batch-decoder.js';
-import { settle, simulatedCluster } from './cluster-fixtures.js';
+import { createTopicAndSettle, settle, simulatedCluster } from './cluster-fixtures.js';
 
 describe('brokers maintain their logs on the clock', () => {
   it('applies retention by time to every replica, moving the log start forward', async () => {
     const { sim, client } = simulatedCluster(51, 2);
     await sim.runFor(300);
-    await settle(
-      sim,
-      client.createTopic({
-        name: 't',
-        partitions: 1,
-        replicationFactor: 2,
-        config: { retentionMs: 5000, segmentBytes: 2048 },
-      }),
-    );
-    await sim.runFor(500);
+    await createTopicAndSettle(sim, client, {
+      name: 't',
+      partitions: 1,
+      replicationFactor: 2,
+      config: { retentionMs: 5000, segmentBytes: 2048 },
+    });
     for (let i = 0; i < 40; i++) {
       const value = Buffer.from(`v${i}`.padEnd(100, '.'));
       await settle(
@@ -36,16 +32,12 @@ describe('brokers maintain their logs on the clock', () => {
   it('compacts a compacted topic below the high watermark, keeping the latest value per key', async () => {
     const { sim, client } = simulatedCluster(52, 1);
     await sim.runFor(300);
-    await settle(
-      sim,
-      client.createTopic({
-        name: 'c',
-        partitions: 1,
-        replicationFactor: 1,
-        config: { cleanupPolicy: 'compact', segmentBytes: 1024 },
-      }),
-    );
-    await sim.runFor(500);
+    await createTopicAndSettle(sim, client, {
+      name: 'c',
+      partitions: 1,
+      replicationFactor: 1,
+      config: { cleanupPolicy: 'compact', segmentBytes: 1024 },
+    });
     for (let i = 0; i < 60; i++) {
       const record = {
         key: Buffer.from(`k${i % 3}`),

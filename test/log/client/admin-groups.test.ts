@@ -3,7 +3,7 @@ import { NonEmptyGroupError } from '../../../src/common/kafka-errors.js';
 import { Admin } from '../../../src/log/client/admin.js';
 import { Consumer } from '../../../src/log/client/consumer/consumer.js';
 import { buildRecordBatch } from '../../../src/log/format/record-batch-builder.js';
-import { settle, simulatedCluster } from '../broker/cluster-fixtures.js';
+import { createTopicAndSettle, settle, simulatedCluster } from '../broker/cluster-fixtures.js';
 
 const batch = (n: number) =>
   buildRecordBatch(Array.from({ length: n }, (_, i) => ({ value: Buffer.from(`v${i}`), timestamp: 1 })));
@@ -13,8 +13,7 @@ describe('Admin on consumer groups', () => {
     const { sim, client } = simulatedCluster(41, 2);
     const admin = new Admin(client);
     await sim.runFor(500);
-    await settle(sim, client.createTopic({ name: 't', partitions: 2, replicationFactor: 2 }));
-    await sim.runFor(500);
+    await createTopicAndSettle(sim, client, { name: 't', partitions: 2, replicationFactor: 2 });
     await settle(sim, client.produce('t', 0, batch(4), 'all'));
     await settle(sim, client.produce('t', 1, batch(3), 'all'));
     const consumer = new Consumer(client, sim.clock, {

@@ -3,7 +3,7 @@ import { InvalidSessionTimeoutError } from '../../../src/common/kafka-errors.js'
 import { Consumer } from '../../../src/log/client/consumer/consumer.js';
 import { tpKey } from '../../../src/log/client/consumer/consumer-record.js';
 import { buildRecordBatch } from '../../../src/log/format/record-batch-builder.js';
-import { settle, simulatedCluster } from '../broker/cluster-fixtures.js';
+import { createTopicAndSettle, settle, simulatedCluster } from '../broker/cluster-fixtures.js';
 
 const GROUP_TIMINGS = {
   sessionTimeoutMs: 6000,
@@ -16,8 +16,7 @@ describe('a consumer group on an embedded cluster', () => {
   it('splits the partitions among three members and resumes from committed offsets after a restart', async () => {
     const { sim, client } = simulatedCluster(31, 3);
     await sim.runFor(500);
-    await settle(sim, client.createTopic({ name: 'events', partitions: 6, replicationFactor: 2 }));
-    await sim.runFor(500);
+    await createTopicAndSettle(sim, client, { name: 'events', partitions: 6, replicationFactor: 2 });
     const produce = async (round: string) => {
       for (let p = 0; p < 6; p++) {
         const records = Array.from({ length: 5 }, (_, i) => ({

@@ -3,7 +3,7 @@ import { OffsetOutOfRangeError } from '../../../src/common/errors.js';
 import { Consumer } from '../../../src/log/client/consumer/consumer.js';
 import type { PolledRecords } from '../../../src/log/client/consumer/consumer-record.js';
 import { buildRecordBatch } from '../../../src/log/format/record-batch-builder.js';
-import { settle, simulatedCluster } from '../broker/cluster-fixtures.js';
+import { createTopicAndSettle, settle, simulatedCluster } from '../broker/cluster-fixtures.js';
 
 const batch = (values: string[]) =>
   buildRecordBatch(values.map((v) => ({ value: Buffer.from(v), timestamp: 1 })));
@@ -15,8 +15,7 @@ const valuesOf = (polled: PolledRecords) =>
 async function setup() {
   const { sim, client } = simulatedCluster(5, 1);
   await sim.runFor(300);
-  await settle(sim, client.createTopic({ name: 't', partitions: 2, replicationFactor: 1 }));
-  await sim.runFor(300);
+  await createTopicAndSettle(sim, client, { name: 't', partitions: 2, replicationFactor: 1 }, 300);
   await settle(sim, client.produce('t', 0, batch(['a', 'b', 'c']), 1));
   await settle(sim, client.produce('t', 1, batch(['x']), 1));
   await sim.runFor(100);

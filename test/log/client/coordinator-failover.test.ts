@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Consumer } from '../../../src/log/client/consumer/consumer.js';
 import { buildRecordBatch } from '../../../src/log/format/record-batch-builder.js';
-import { settle, simulatedCluster } from '../broker/cluster-fixtures.js';
+import { createTopicAndSettle, settle, simulatedCluster } from '../broker/cluster-fixtures.js';
 
 const TIMINGS = {
   sessionTimeoutMs: 6000,
@@ -14,8 +14,7 @@ describe('committed offsets and coordinator failover', () => {
   it('keeps a group’s committed offsets when its coordinator broker dies and another takes over', async () => {
     const { sim, client, cluster } = simulatedCluster(61, 3);
     await sim.runFor(500);
-    await settle(sim, client.createTopic({ name: 'orders', partitions: 1, replicationFactor: 3 }));
-    await sim.runFor(500);
+    await createTopicAndSettle(sim, client, { name: 'orders', partitions: 1, replicationFactor: 3 });
     const records = (from: number, n: number) =>
       buildRecordBatch(
         Array.from({ length: n }, (_, i) => ({ value: Buffer.from(`o${from + i}`), timestamp: 1 })),

@@ -3,22 +3,18 @@ import { UnknownTopicOrPartitionError } from '../../../src/common/kafka-errors.j
 import { Consumer } from '../../../src/log/client/consumer/consumer.js';
 import { partitionForKey } from '../../../src/log/client/producer/murmur2.js';
 import { Producer } from '../../../src/log/client/producer/producer.js';
-import { settle, simulatedCluster } from '../broker/cluster-fixtures.js';
+import { createTopicAndSettle, settle, simulatedCluster } from '../broker/cluster-fixtures.js';
 
 describe('Producer and Consumer on an embedded cluster', () => {
   it('partitions by murmur2 of the key, acknowledges with acks=all through a leader failover, and everything is consumed in order', async () => {
     const { sim, client, cluster } = simulatedCluster(11, 3);
     await sim.runFor(300);
-    await settle(
-      sim,
-      client.createTopic({
-        name: 'orders',
-        partitions: 3,
-        replicationFactor: 3,
-        config: { minInsyncReplicas: 2 },
-      }),
-    );
-    await sim.runFor(500);
+    await createTopicAndSettle(sim, client, {
+      name: 'orders',
+      partitions: 3,
+      replicationFactor: 3,
+      config: { minInsyncReplicas: 2 },
+    });
     const producer = new Producer(client, sim.clock, sim.random, {
       acks: 'all',
       lingerMs: 5,

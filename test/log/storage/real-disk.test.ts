@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { NodeStorageFs } from '../../../src/log/storage/fs/node-storage-fs.js';
 import { PartitionLog } from '../../../src/log/storage/partition-log.js';
 import { realClock } from '../../../src/runtime/actor/real-clock.js';
 import { SimulatedClock } from '../../../src/runtime/actor/simulated-clock.js';
+import { runUntilKilled } from '../../support/run-until-killed.js';
 import { batchOf, readAll } from './log-fixtures.js';
 
 const dirs: string[] = [];
@@ -21,34 +21,9 @@ afterEach(() => {
 
 const FIXTURE = new URL('./fixtures/append-until-killed.ts', import.meta.url).pathname;
 
-/** Runs the fixture until it has acknowledged `acks` appends, then kills it with SIGKILL. */
+/** Runs the fixture until it has acknowledged `acks` writes, then kills it with SIGKILL. */
 function appendUntilKilled(dir: string, acks: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    // One process (node with tsx's loader), so SIGKILL kills the writer itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let lastAcked = -1;
-    let seen = 0;
-    let buffered = '';
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        lastAcked = Number(line);
-        if (++seen === acks) child.kill('SIGKILL');
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(lastAcked);
-      else reject(new Error(`fixture exited with ${code}: ${stderr}`));
-    });
-  });
+  return runUntilKilled(FIXTURE, [dir], acks);
 }
 
 describe('PartitionLog on the real disk', () => {
