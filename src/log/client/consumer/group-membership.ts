@@ -114,7 +114,12 @@ export class GroupMembership {
   private join(): void {
     this.status = 'joining';
     this.heartbeatTimer?.cancel();
-    if (!this.cooperative && this.owned.length > 0) this.revoke(this.owned);
+    if (!this.cooperative && this.owned.length > 0) {
+      // Eager protocol: everything is given up before rejoining, so whatever the new generation
+      // assigns counts as added (its committed offsets are fetched again).
+      this.callbacks.onAssignment([], [], this.owned);
+      this.owned = [];
+    }
     this.owned = this.owned.filter((tp) => this.topics.includes(tp.topic));
     const metadata = encodeSubscription({
       topics: this.topics,
@@ -193,11 +198,6 @@ export class GroupMembership {
     this.callbacks.onAssignment(assigned, added, revoked);
     if (this.cooperative && revoked.length > 0) this.join();
     else this.scheduleHeartbeat();
-  }
-
-  private revoke(partitions: TopicPartition[]): void {
-    const keep: TopicPartition[] = [];
-    this.callbacks.onAssignment(keep, [], [...partitions]);
   }
 
   private scheduleHeartbeat(): void {
