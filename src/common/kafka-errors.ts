@@ -5,34 +5,10 @@
  * data (`WireError`) and are turned back into these classes on arrival.
  */
 import { MillraceError, OffsetOutOfRangeError } from './errors.js';
+import { KafkaProtocolError, type WireError } from './kafka-protocol-error.js';
+import { TRANSACTION_ERRORS } from './transaction-errors.js';
 
-/**
- * An error as it crosses the network: Kafka's code, a message, and whether to retry. */
-export interface WireError {
-  readonly errorCode: number;
-  readonly name: string;
-  readonly message: string;
-  readonly retriable: boolean;
-}
-
-/**
- * An error of Kafka's protocol.
- *
- * @example
- * ```ts
- * if (err instanceof KafkaProtocolError && err.retriable) await refreshMetadataAndRetry();
- * ```
- */
-export class KafkaProtocolError extends MillraceError {
-  /**
-   * Kafka's numeric error code. */
-  readonly errorCode: number;
-
-  constructor(errorCode: number, code: string, message: string, retriable: boolean) {
-    super(code, message, retriable);
-    this.errorCode = errorCode;
-  }
-}
+export { KafkaProtocolError, type WireError } from './kafka-protocol-error.js';
 
 /** The broker is not the leader (or a follower) of the partition: refresh metadata and retry.
  *
@@ -416,6 +392,7 @@ const BY_CODE = new Map<number, new (message: string) => KafkaProtocolError>(
     OffsetMetadataTooLargeError,
     InvalidGroupIdError,
     GroupMaxSizeReachedError,
+    ...TRANSACTION_ERRORS,
   ].map((cls) => [cls.errorCode, cls]),
 );
 

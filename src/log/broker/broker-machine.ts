@@ -32,7 +32,12 @@ import type { PartitionState } from './cluster-metadata.js';
 import { CONTROLLER_ACTOR_ID, replicaActorId } from './cluster-metadata.js';
 import type { PartitionAssignment } from './controller-machine.js';
 import { partitionReplicaMachine } from './partition-replica-machine.js';
-import type { FetchRequest, ListOffsetsRequest, ProduceRequest } from './replica-requests.js';
+import type {
+  FetchRequest,
+  ListOffsetsRequest,
+  ProduceRequest,
+  WriteTxnMarkerRequest,
+} from './replica-requests.js';
 import type { ReplicationSettings } from './replica-service.js';
 
 /** What a broker actor is spawned with. */
@@ -58,6 +63,7 @@ export type BrokerEvent =
   | ProduceRequest
   | FetchRequest
   | ListOffsetsRequest
+  | WriteTxnMarkerRequest
   | RpcResponse;
 
 /** The file whose presence says the broker's last shutdown was clean. */
@@ -162,7 +168,24 @@ function applyAssignments(context: Context, assignments: PartitionAssignment[]):
   }
 }
 
-function route(context: Context, event: ProduceRequest | FetchRequest | ListOffsetsRequest): void {
+/**
+ * A transaction marker for a `__consumer_offsets` partition goes to the group coordinator, which
+ * writes it through its state log and applies or drops the pending transactional offsets; any
+ * other partition's goes to its replica.
+ */
+function routeTxnMarker(context: Context, event: WriteTxnMarkerRequest): void {
+  if (event.topic !== OFFSETS_TOPIC) {
+    route(context, event);
+    return;
+  }
+  const { topic: _topic, ...marker } = event;
+  context.actor.send(coordinatorActorId(context.input.brokerId), { ...marker, type: 'group.txnMarker' });
+}
+
+function route(
+  context: Context,
+  event: ProduceRequest | FetchRequest | ListOffsetsRequest | WriteTxnMarkerRequest,
+): void {
   const id = replicaActorId(context.input.brokerId, event.topic, event.partition);
   if (context.replicas.has(id)) context.actor.send(id, event);
   else {
@@ -254,6 +277,7 @@ export const brokerMachine = setup({
     'produce.request': { actions: ({ context, event }) => route(context, event) },
     'fetch.request': { actions: ({ context, event }) => route(context, event) },
     'listOffsets.request': { actions: ({ context, event }) => route(context, event) },
+    'txnMarker.request': { actions: ({ context, event }) => routeTxnMarker(context, event) },
   },
   states: {
     registering: {

@@ -40,10 +40,23 @@ export interface PartitionReplicaOptions {
 /** The acks a producer asked for. */
 export type Acks = 0 | 1 | 'all';
 
+/** An aborted transaction a read_committed fetch must skip: its producer and first offset. */
+export interface AbortedTransaction {
+  producerId: number;
+  firstOffset: number;
+}
+
 /** What a fetch returns. */
 export interface FetchResult {
   records: Buffer;
   highWatermark: number;
+  /** The last stable offset: below it no transaction is open (equals the high watermark without any). */
+  lastStableOffset: number;
+  /**
+   * For a read_committed fetch: the aborted transactions whose data may lie in `records`, by
+   * first offset; the consumer drops their batches until it reads their ABORT marker.
+   */
+  abortedTransactions?: AbortedTransaction[];
   logStartOffset: number;
   logEndOffset: number;
   /** Set when a follower's log diverges from the leader's: truncate to endOffset and fetch again. */
@@ -60,7 +73,15 @@ export interface FetchParams {
   lastFetchedEpoch?: number;
   /** For a follower: its recovery point, the offset below which its log is synced. */
   durableOffset?: number;
+  /** For a consumer: read_committed stops at the last stable offset. Default read_uncommitted. */
+  isolationLevel?: IsolationLevel;
 }
+
+/**
+ * What a consumer's fetch may see: everything up to the high watermark, or only what is below the
+ * last stable offset, with aborted transactions listed (Kafka's isolation.level).
+ */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
 
 interface FollowerState {
   /** The follower's log end offset as its last fetch showed, -1 if it has not fetched yet. */
@@ -331,6 +352,7 @@ export class PartitionReplica {
   private positions() {
     return {
       highWatermark: this._highWatermark,
+      lastStableOffset: this._highWatermark,
       logStartOffset: this.log.logStartOffset,
       logEndOffset: this.log.logEndOffset,
     };

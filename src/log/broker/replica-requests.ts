@@ -4,7 +4,7 @@
  * broker id as replicaId.
  */
 import type { RpcRequest } from '../../runtime/actor/index.js';
-import type { Acks, FetchResult } from './partition-replica.js';
+import type { Acks, FetchResult, IsolationLevel } from './partition-replica.js';
 
 /** Produce to one partition. */
 export interface ProduceRequest extends RpcRequest {
@@ -38,6 +38,8 @@ export interface FetchRequest extends RpcRequest {
   readonly durableOffset?: number;
   /** How long the leader may hold the request waiting for data (long poll). */
   readonly maxWaitMs: number;
+  /** A consumer's isolation level; read_uncommitted when omitted. */
+  readonly isolationLevel?: IsolationLevel;
 }
 
 /** The answer to a fetch. */
@@ -57,5 +59,35 @@ export interface ReplicaCloseRequest extends RpcRequest {
   readonly type: 'replica.close';
 }
 
+/**
+ * Kafka's WriteTxnMarkers for one partition, from a transaction coordinator to the partition's
+ * leader: append a COMMIT or ABORT control batch for the producer, answered (`WriteTxnMarkerResult`)
+ * once the high watermark passes it. The broker hands markers for `__consumer_offsets` partitions
+ * to its group coordinator as `group.txnMarker`, which writes them through its state log and then
+ * applies or drops the producer's pending transactional offsets.
+ */
+export interface WriteTxnMarkerRequest extends RpcRequest {
+  readonly type: 'txnMarker.request';
+  readonly topic: string;
+  readonly partition: number;
+  readonly producerId: number;
+  /** The epoch the transaction ended with (bumped by EndTxn under KIP-890). */
+  readonly producerEpoch: number;
+  /** The leader epoch of the coordinator's `__transaction_state` partition: fences old coordinators. */
+  readonly coordinatorEpoch: number;
+  readonly marker: 'COMMIT' | 'ABORT';
+  readonly timeoutMs: number;
+}
+
+/** The answer to a WriteTxnMarkerRequest: where the marker was written. */
+export interface WriteTxnMarkerResult {
+  readonly offset: number;
+}
+
 /** The requests a replica (and the broker in front of it) serves. */
-export type ReplicaRequest = ProduceRequest | FetchRequest | ListOffsetsRequest | ReplicaCloseRequest;
+export type ReplicaRequest =
+  | ProduceRequest
+  | FetchRequest
+  | ListOffsetsRequest
+  | ReplicaCloseRequest
+  | WriteTxnMarkerRequest;
