@@ -34,8 +34,10 @@ export class ReplicaStateLog implements CoordinatorStateLog {
     brokerId: number,
     private readonly partition: number,
     private readonly timeoutMs = 10_000,
+    /** The internal topic: `__consumer_offsets`, or `__transaction_state` for a transaction coordinator. */
+    private readonly topic = OFFSETS_TOPIC,
   ) {
-    this.replica = replicaActorId(brokerId, OFFSETS_TOPIC, partition);
+    this.replica = replicaActorId(brokerId, topic, partition);
   }
 
   async append(records: readonly CoordinatorRecord[]): Promise<void> {
@@ -49,7 +51,7 @@ export class ReplicaStateLog implements CoordinatorStateLog {
       this.replica,
       {
         type: 'produce.request',
-        topic: OFFSETS_TOPIC,
+        topic: this.topic,
         partition: this.partition,
         records: builder.build(),
         acks: 'all',
@@ -69,7 +71,7 @@ export class ReplicaStateLog implements CoordinatorStateLog {
         this.replica,
         {
           type: 'fetch.request',
-          topic: OFFSETS_TOPIC,
+          topic: this.topic,
           partition: this.partition,
           fetchOffset: Math.max(offset, 0),
           maxBytes: 4 * 1024 * 1024,
@@ -95,7 +97,7 @@ export class ReplicaStateLog implements CoordinatorStateLog {
       if (offset >= end) return out;
       if (this.clock.nowMs() > deadline) {
         throw new RequestTimedOutError(
-          `loading ${OFFSETS_TOPIC}-${this.partition}: the high watermark did not reach ${end}`,
+          `loading ${this.topic}-${this.partition}: the high watermark did not reach ${end}`,
         );
       }
     }
