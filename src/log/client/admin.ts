@@ -81,7 +81,7 @@ export class Admin {
     const all: ListGroupsResult['groups'][number][] = [];
     for (const broker of md.brokers) {
       const result = await this.client
-        .groupCall<ListGroupsResult>(broker, { type: 'group.list' })
+        .brokerCall<ListGroupsResult>(broker, { type: 'group.list' })
         .catch(() => undefined);
       if (result !== undefined) all.push(...result.groups);
     }
@@ -91,7 +91,7 @@ export class Admin {
   /** A group's state, protocol, members and their assignments. */
   async describeGroup(groupId: string): Promise<GroupDescription> {
     const coordinator = await this.client.findCoordinator(groupId);
-    return this.client.groupCall<GroupDescription>(coordinator, { type: 'group.describe', groupId });
+    return this.client.brokerCall<GroupDescription>(coordinator, { type: 'group.describe', groupId });
   }
 
   /**
@@ -101,7 +101,7 @@ export class Admin {
    */
   async deleteGroup(groupId: string): Promise<void> {
     const coordinator = await this.client.findCoordinator(groupId);
-    await this.client.groupCall(coordinator, { type: 'group.delete', groupId });
+    await this.client.brokerCall(coordinator, { type: 'group.delete', groupId });
   }
 
   /** How far a group is behind on every partition of `topics`. */
@@ -111,7 +111,7 @@ export class Admin {
       t.partitions.map((p) => ({ topic: t.name, partition: p.partition })),
     );
     const coordinator = await this.client.findCoordinator(groupId);
-    const committed = await this.client.groupCall<OffsetFetchResult>(coordinator, {
+    const committed = await this.client.brokerCall<OffsetFetchResult>(coordinator, {
       type: 'group.offsetFetch',
       groupId,
       partitions,

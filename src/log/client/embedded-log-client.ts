@@ -13,7 +13,7 @@ import { type ActorSystem, RpcClient } from '../../runtime/actor/index.js';
 import type { ClusterMetadata, PartitionState } from '../broker/cluster-metadata.js';
 import { brokerActorId, CONTROLLER_ACTOR_ID } from '../broker/cluster-metadata.js';
 import type { CreateTopicRequest } from '../broker/controller-state.js';
-import type { Acks, FetchResult } from '../broker/partition-replica.js';
+import type { Acks, FetchResult, IsolationLevel } from '../broker/partition-replica.js';
 import type { ProduceResult } from '../broker/replica-requests.js';
 
 /** Options of an EmbeddedLogClient. */
@@ -28,6 +28,8 @@ export interface FetchOptions {
   maxBytes?: number;
   /** How long the leader may wait for data before answering empty. */
   maxWaitMs?: number;
+  /** read_committed stops at the last stable offset and lists aborted transactions. Default read_uncommitted. */
+  isolationLevel?: IsolationLevel;
 }
 
 /**
@@ -137,23 +139,28 @@ export class EmbeddedLogClient {
           maxBytes: options.maxBytes ?? 1024 * 1024,
           replicaId: -1,
           maxWaitMs,
+          ...(options.isolationLevel === 'read_committed' ? { isolationLevel: 'read_committed' } : {}),
         },
         maxWaitMs + this.requestTimeoutMs,
       ),
     );
   }
 
-  /** The earliest (-2), latest (-1, the high watermark) or first-at-timestamp offset of a partition. */
+  /**
+   * The earliest (-2), latest (-1: the high watermark, or the last stable offset for
+   * read_committed) or first-at-timestamp offset of a partition.
+   */
   async listOffset(
     topic: string,
     partition: number,
     timestamp: number,
+    isolationLevel: IsolationLevel = 'read_uncommitted',
   ): Promise<{ offset: number; timestamp: number }> {
     const leader = await this.leaderOf(topic, partition);
     return this.refreshingOn(
       this.rpc.call(
         brokerActorId(leader),
-        { type: 'listOffsets.request', topic, partition, timestamp },
+        { type: 'listOffsets.request', topic, partition, timestamp, isolationLevel },
         this.requestTimeoutMs,
       ),
     );
@@ -169,8 +176,34 @@ export class EmbeddedLogClient {
     return found.brokerId;
   }
 
-  /** Sends a group request (`group.join`, `group.offsetCommit` …) to a coordinator broker. */
-  groupCall<T>(
+  /** The broker coordinating a transactional id (the leader of its `__transaction_state` partition). */
+  async findTransactionCoordinator(transactionalId: string): Promise<number> {
+    const found = await this.rpc.call<{ brokerId: number }>(
+      CONTROLLER_ACTOR_ID,
+      { type: 'controller.findCoordinator', transactionalId },
+      this.requestTimeoutMs,
+    );
+    return found.brokerId;
+  }
+
+  /** Any live broker, for requests any broker serves (an idempotent producer's InitProducerId). */
+  async anyBroker(): Promise<number> {
+    // Not through metadata(): an answer for no topics must not replace the cached metadata.
+    const md = await this.rpc.call<ClusterMetadata>(
+      CONTROLLER_ACTOR_ID,
+      { type: 'controller.metadata', topics: [] },
+      this.requestTimeoutMs,
+    );
+    const broker = md.brokers[0];
+    if (broker === undefined) throw new LeaderNotAvailableError('no broker is alive');
+    return broker;
+  }
+
+  /**
+   * Sends a coordinator request (`group.join`, `group.offsetCommit`, `txn.endTxn` …) to a broker,
+   * which routes it to its group or transaction coordinator.
+   */
+  brokerCall<T>(
     brokerId: number,
     request: { type: string; [field: string]: unknown },
     timeoutMs = this.requestTimeoutMs,

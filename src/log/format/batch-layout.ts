@@ -11,7 +11,15 @@
  * The CRC-32C covers attributes to the end, so baseOffset and partitionLeaderEpoch can be
  * rewritten without recomputing it.
  */
-import { readInt16, readInt32, readInt64, readUint32, writeInt32, writeInt64 } from '../../common/bytes.js';
+import {
+  readInt16,
+  readInt32,
+  readInt64,
+  readUint32,
+  writeInt16,
+  writeInt32,
+  writeInt64,
+} from '../../common/bytes.js';
 import { crc32c } from '../../common/crc32c.js';
 
 /** Byte offsets of the header fields. */
@@ -231,4 +239,39 @@ export function setBatchBaseOffset(buf: Uint8Array, pos: number, baseOffset: num
  */
 export function setBatchPartitionLeaderEpoch(buf: Uint8Array, pos: number, epoch: number): void {
   writeInt32(buf, pos + BatchField.partitionLeaderEpoch, epoch);
+}
+
+/**
+ * The producer fields of a batch header: who wrote it, which incarnation, where its records start
+ * in the producer's sequence for the partition, and whether it belongs to a transaction.
+ */
+export interface BatchProducerState {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  isTransactional: boolean;
+}
+
+/**
+ * Rewrites the producer fields and the transactional bit of the batch at `pos` in place and
+ * recomputes its CRC (these fields are inside it). An idempotent producer stamps a batch when it
+ * is first drained, because the sequence is only known then (batches may fill and close before the
+ * producer id arrives), and again after an epoch bump resets its sequences.
+ *
+ * @example
+ * ```ts
+ * setBatchProducerState(batch.bytes, 0, { producerId: 7, producerEpoch: 0, baseSequence: 40, isTransactional: false });
+ * ```
+ */
+export function setBatchProducerState(buf: Uint8Array, pos: number, state: BatchProducerState): void {
+  writeInt64(buf, pos + BatchField.producerId, state.producerId);
+  writeInt16(buf, pos + BatchField.producerEpoch, state.producerEpoch);
+  writeInt32(buf, pos + BatchField.baseSequence, state.baseSequence);
+  const attributes = readInt16(buf, pos + BatchField.attributes);
+  const next = state.isTransactional
+    ? attributes | BatchAttribute.transactional
+    : attributes & ~BatchAttribute.transactional;
+  writeInt16(buf, pos + BatchField.attributes, next);
+  const end = pos + batchSizeAt(buf, pos);
+  writeInt32(buf, pos + BatchField.crc, crc32c(buf.subarray(pos + BatchField.attributes, end)));
 }

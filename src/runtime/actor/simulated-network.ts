@@ -80,6 +80,7 @@ export class SimulatedNetwork implements Transport {
   /** Last scheduled delivery time per link, to keep links FIFO when reordering is off. */
   private readonly linkTail = new Map<string, number>();
   inspect: Inspector | undefined;
+  private dropRule: ((envelope: Envelope) => boolean) | undefined;
 
   constructor(clock: SimulatedClock, random: Random, faults: Partial<NetworkFaults> = {}) {
     this.clock = clock;
@@ -114,6 +115,20 @@ export class SimulatedNetwork implements Transport {
     );
   }
 
+  /**
+   * Drops, besides the configured faults, each message for which `rule` returns true (called once
+   * per message between nodes; draw from the simulation's Random in it to keep runs replayable).
+   * A test that needs, say, only produce responses lost sets one; undefined removes it.
+   *
+   * @example
+   * ```ts
+   * network.setDropRule((e) => e.event.type === 'rpc.response' && random.nextFloat() < 0.1);
+   * ```
+   */
+  setDropRule(rule: ((envelope: Envelope) => boolean) | undefined): void {
+    this.dropRule = rule;
+  }
+
   /** Restores every link. */
   heal(): void {
     this.cut.clear();
@@ -135,7 +150,11 @@ export class SimulatedNetwork implements Transport {
       return;
     }
     const f = this.faults;
-    if (this.isCut(fromNode, toNode) || this.random.nextFloat() < f.dropRate) {
+    if (
+      this.isCut(fromNode, toNode) ||
+      this.random.nextFloat() < f.dropRate ||
+      (this.dropRule !== undefined && this.dropRule(envelope))
+    ) {
       this.emitDrop(envelope);
       return;
     }

@@ -3,16 +3,19 @@
  * assignment through `subscribe`), one long-polled fetch in flight per partition, positions
  * advanced as records are handed out, seek, pause and resume, and committed offsets (commitSync,
  * commitAsync) from which a group's new owner of a partition resumes. Records are decoded from
- * whole fetched batches; control batches (transaction markers) are skipped.
+ * whole fetched batches; control batches (transaction markers) are skipped, and at read_committed
+ * so are aborted transactions' batches (fetched-records.ts).
  */
-import { IllegalStateError, OffsetOutOfRangeError } from '../../../common/errors.js';
-import { fromWireError, KafkaProtocolError } from '../../../common/kafka-errors.js';
+import { IllegalStateError, MillraceError, OffsetOutOfRangeError } from '../../../common/errors.js';
+import { fromWireError, KafkaProtocolError, type WireError } from '../../../common/kafka-errors.js';
 import type { Clock } from '../../../runtime/actor/clock.js';
+import type { FetchResult } from '../../broker/partition-replica.js';
 import type { OffsetCommitResult, OffsetFetchResult } from '../../coordinator/offset-requests.js';
-import { iterateBatches, type RecordFactory } from '../../format/record-batch-decoder.js';
+import type { RecordFactory } from '../../format/record-batch-decoder.js';
 import type { EmbeddedLogClient } from '../embedded-log-client.js';
 import { type ConsumerConfig, resolveConsumerConfig } from './consumer-config.js';
 import { type ConsumerRecord, type PolledRecords, type TopicPartition, tpKey } from './consumer-record.js';
+import { decodeFetched } from './fetched-records.js';
 import { GroupMembership } from './group-membership.js';
 
 /** Told of rebalances, as Kafka's ConsumerRebalanceListener. Commit in onPartitionsRevoked. */
@@ -29,6 +32,11 @@ interface PartitionFetchState {
   paused: boolean;
   inFlight: boolean;
   buffered: ConsumerRecord[];
+  /**
+   * Where the last fetch ended: past its last record when it ended with markers or aborted
+   * data, which the position skips once the buffer is handed out.
+   */
+  fetchedUpTo: number;
   /** No fetch before this time (after an error). */
   backoffUntilMs: number;
 }
@@ -75,6 +83,7 @@ export class Consumer {
           paused: false,
           inFlight: false,
           buffered: [],
+          fetchedUpTo: 0,
           backoffUntilMs: 0,
         });
       }
@@ -146,7 +155,7 @@ export class Consumer {
     };
     if (meta.groupId === '') throw new IllegalStateError('commits need a groupId in the consumer config');
     const coordinator = await this.client.findCoordinator(meta.groupId);
-    const result = await this.client.groupCall<OffsetCommitResult>(coordinator, {
+    const result = await this.client.brokerCall<OffsetCommitResult>(coordinator, {
       type: 'group.offsetCommit',
       ...meta,
       offsets: entries.map(({ tp, offset }) => ({
@@ -169,15 +178,35 @@ export class Consumer {
     );
   }
 
-  /** The group's committed offsets of these partitions (-1 where nothing is committed). */
+  /**
+   * The group's committed offsets of these partitions (-1 where nothing is committed). At
+   * read_committed, offsets a transaction has yet to commit make it fail with
+   * UnstableOffsetCommitError (retriable) rather than answer an offset about to change.
+   */
   async committed(tps: readonly TopicPartition[]): Promise<Map<string, number>> {
     const coordinator = await this.client.findCoordinator(this.config.groupId);
-    const result = await this.client.groupCall<OffsetFetchResult>(coordinator, {
+    const result = await this.client.brokerCall<OffsetFetchResult>(coordinator, {
       type: 'group.offsetFetch',
       groupId: this.config.groupId,
       partitions: tps.map((tp) => ({ topic: tp.topic, partition: tp.partition })),
+      requireStable: this.config.isolationLevel === 'read_committed',
     });
+    for (const o of result.offsets as readonly { error?: WireError | null }[]) {
+      if (o.error) throw fromWireError(o.error);
+    }
     return new Map(result.offsets.map((o) => [tpKey(o), o.offset]));
+  }
+
+  /** `committed`, retried after retriable errors while the consumer is open (a position must not fall to the reset policy by accident). */
+  private async committedWithRetry(tps: readonly TopicPartition[]): Promise<Map<string, number>> {
+    for (;;) {
+      try {
+        return await this.committed(tps);
+      } catch (err) {
+        if (this.closed || !(err instanceof MillraceError) || !err.retriable) throw err;
+        await new Promise<void>((resolve) => this.clock.setTimer(this.config.retryBackoffMs, resolve));
+      }
+    }
   }
 
   /** The assigned partitions. */
@@ -190,6 +219,7 @@ export class Consumer {
     const s = this.state(tp);
     s.position = offset;
     s.buffered = [];
+    s.fetchedUpTo = offset;
   }
 
   /** The next offset to be handed out, if known. */
@@ -202,9 +232,9 @@ export class Consumer {
     for (const tp of tps) this.seek(tp, (await this.client.listOffset(tp.topic, tp.partition, -2)).offset);
   }
 
-  /** Moves to the high watermark of each partition. */
+  /** Moves to the end of each partition: the high watermark, or the last stable offset at read_committed. */
   async seekToEnd(tps: readonly TopicPartition[]): Promise<void> {
-    for (const tp of tps) this.seek(tp, (await this.client.listOffset(tp.topic, tp.partition, -1)).offset);
+    for (const tp of tps) this.seek(tp, (await this.endOffset(tp)).offset);
   }
 
   /** Stops fetching from these partitions until resumed (what is buffered stays). */
@@ -268,7 +298,7 @@ export class Consumer {
     if (added.length === 0) return;
     // New partitions start from the group's committed offsets (or the reset policy).
     this.positionsPending = this.positionsPending
-      .then(() => this.committed(added))
+      .then(() => this.committedWithRetry(added))
       .then(
         (committed) => {
           for (const tp of added) {
@@ -309,13 +339,22 @@ export class Consumer {
         .fetch(s.tp.topic, s.tp.partition, position, {
           maxBytes: this.config.maxPartitionFetchBytes,
           maxWaitMs: this.config.fetchMaxWaitMs,
+          isolationLevel: this.config.isolationLevel,
         })
         .then(
           (result) => {
             s.inFlight = false;
             // A seek while the fetch was out makes its answer stale.
             if (s.position === position && this.states.get(tpKey(s.tp)) === s) {
-              s.buffered = this.decode(s.tp, result.records, position);
+              const fetched = this.decode(s.tp, result.records, position, result.abortedTransactions);
+              s.buffered = fetched.records;
+              s.fetchedUpTo = fetched.nextOffset;
+              // Nothing to hand out (markers, aborted data): move past it at once.
+              if (s.buffered.length === 0 && fetched.nextOffset > position) {
+                s.position = fetched.nextOffset;
+                if (this.wake !== undefined) this.startFetches();
+                return;
+              }
             }
             if (s.buffered.length > 0) this.wake?.();
             // A poll still waiting fetches again (long poll): an empty answer only means no data yet.
@@ -338,8 +377,12 @@ export class Consumer {
     }
   }
 
-  private decode(tp: TopicPartition, bytes: Uint8Array, from: number): ConsumerRecord[] {
-    const out: ConsumerRecord[] = [];
+  private decode(
+    tp: TopicPartition,
+    bytes: Uint8Array,
+    from: number,
+    aborted: FetchResult['abortedTransactions'],
+  ) {
     const { topic, partition } = tp;
     // One object per record, built straight from the decoded fields.
     const make: RecordFactory<ConsumerRecord> = (offset, timestamp, key, value, headers) => ({
@@ -351,14 +394,7 @@ export class Consumer {
       value,
       headers,
     });
-    for (const batch of iterateBatches(bytes)) {
-      if (batch.isControl || batch.lastOffset < from) continue;
-      const records = batch.records();
-      for (let r = records.nextAs(make); r !== undefined; r = records.nextAs(make)) {
-        if (r.offset >= from) out.push(r);
-      }
-    }
-    return out;
+    return decodeFetched(bytes, from, this.config.isolationLevel, aborted, make);
   }
 
   private drain(): PolledRecords {
@@ -371,6 +407,7 @@ export class Consumer {
       partitions.set(key, take);
       count += take.length;
       s.position = take[take.length - 1]!.offset + 1;
+      if (s.buffered.length === 0) s.position = Math.max(s.position, s.fetchedUpTo);
     }
     return { partitions, count };
   }
@@ -381,9 +418,16 @@ export class Consumer {
       if (this.config.autoOffsetReset === 'none') {
         throw new OffsetOutOfRangeError(-1, -1, -1);
       }
-      const ts = this.config.autoOffsetReset === 'earliest' ? -2 : -1;
-      s.position = (await this.client.listOffset(s.tp.topic, s.tp.partition, ts)).offset;
+      s.position = (
+        this.config.autoOffsetReset === 'earliest'
+          ? await this.client.listOffset(s.tp.topic, s.tp.partition, -2)
+          : await this.endOffset(s.tp)
+      ).offset;
     }
+  }
+
+  private endOffset(tp: TopicPartition) {
+    return this.client.listOffset(tp.topic, tp.partition, -1, this.config.isolationLevel);
   }
 
   private state(tp: TopicPartition): PartitionFetchState {

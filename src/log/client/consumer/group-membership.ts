@@ -101,7 +101,7 @@ export class GroupMembership {
     this.status = 'stopped';
     if (wasMember && this.options.groupInstanceId === null && this.coordinator !== undefined) {
       await this.client
-        .groupCall(this.coordinator, {
+        .brokerCall(this.coordinator, {
           type: 'group.leave',
           groupId: this.options.groupId,
           members: [{ memberId: this.memberId, groupInstanceId: null }],
@@ -230,7 +230,7 @@ export class GroupMembership {
     const current = () => life === this.life && token === this.callToken;
     const send = async (): Promise<T> => {
       this.coordinator ??= await this.client.findCoordinator(this.options.groupId);
-      return this.client.groupCall<T>(this.coordinator, event, timeoutMs);
+      return this.client.brokerCall<T>(this.coordinator, event, timeoutMs);
     };
     send().then(
       (result) => {

@@ -31,6 +31,8 @@ export interface RecordAccumulatorOptions {
    * usually schedules its drain (a microtask) so appends in a loop fill batches first.
    */
   onReady?: () => void;
+  /** Told of every batch that fails for good (a transactional producer's transaction fails with it). */
+  onBatchFailed?: (batch: ProducerBatch, error: Error) => void;
   /** Receives errors thrown by delivery callbacks. Default: rethrown in a microtask. */
   onCallbackError?: (error: unknown) => void;
 }
@@ -52,6 +54,11 @@ export interface DrainOptions {
   isNodeReady?(nodeId: number): boolean;
   /** Partitions with this many batches in flight are skipped. Default: no limit. 1 keeps order under retries. */
   maxInFlightPerPartition?: number;
+  /**
+   * Whether a partition's batches may go now. A transactional producer holds back a partition
+   * until the coordinator has added it to the transaction. Default: always.
+   */
+  canSend?(topic: string, partition: number): boolean;
 }
 
 /**

@@ -53,6 +53,10 @@ export class ProducerBatch {
   retryAtMs = Number.NEGATIVE_INFINITY;
   /** @internal The error of the last failed send, kept as the cause of a delivery timeout. */
   lastError: Error | undefined;
+  /** @internal The producer epoch the batch was stamped with; -1 until an idempotent producer stamps it. */
+  producerEpoch = -1;
+  /** @internal Its first record's sequence number in its partition; -1 until stamped. */
+  baseSequence = -1;
   private built: Buffer | undefined;
   private count = 0;
   // Delivery callbacks, with the index and timestamp of their record; allocated on first use, so

@@ -81,11 +81,22 @@ export interface ProducerConfig {
   /** `compression.type`. Default `'none'`. */
   compressionType: ProducerCompressionType;
   /**
-   * `enable.idempotence`: accepted and validated as Kafka does, not yet acted on (no producer id or
-   * sequence numbers are written yet). Default true, silently false when acks, retries or
-   * maxInFlightRequestsPerConnection are set to values it cannot work with.
+   * `enable.idempotence`: the producer gets a producer id and numbers each partition's batches, so
+   * the leader writes a retried batch once and refuses gaps. Default true, silently false when
+   * acks, retries or maxInFlightRequestsPerConnection are set to values it cannot work with.
    */
   enableIdempotence: boolean;
+  /**
+   * `transactional.id`: names the producer across restarts, so a new instance fences the old one
+   * and aborts its open transaction; enables initTransactions and the transaction methods.
+   * Requires idempotence. Default null (no transactions).
+   */
+  transactionalId: string | null;
+  /**
+   * `transaction.timeout.ms`: a transaction open longer is aborted by its coordinator (and this
+   * producer fenced). Default 60000.
+   */
+  transactionTimeoutMs: number;
 }
 
 /**
@@ -112,6 +123,8 @@ export const DEFAULT_PRODUCER_CONFIG: Readonly<ProducerConfig> = Object.freeze({
   maxInFlightRequestsPerConnection: 5,
   compressionType: 'none',
   enableIdempotence: true,
+  transactionalId: null,
+  transactionTimeoutMs: 60_000,
 });
 
 /**
@@ -170,8 +183,29 @@ export function resolveProducerConfig(input: ProducerConfigInput = {}): Producer
     maxInFlightRequestsPerConnection: maxInFlight,
     compressionType: oneOf('compressionType', c.compressionType, ['none', 'gzip'] as const),
     enableIdempotence: resolveIdempotence(input.enableIdempotence, acks, retries, maxInFlight),
+    transactionalId: resolveTransactionalId(c.transactionalId),
+    transactionTimeoutMs: intInRange('transactionTimeoutMs', c.transactionTimeoutMs, 1, MAX_DELAY_MS),
   };
+  if (config.transactionalId !== null && !config.enableIdempotence) {
+    throw new ConfigError(
+      'enableIdempotence',
+      false,
+      `true when transactionalId is set (${config.transactionalId}): transactions need idempotence`,
+    );
+  }
   return config;
+}
+
+function resolveTransactionalId(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 0x7fff) {
+    throw new ConfigError(
+      'transactionalId',
+      value,
+      'null, or a non-empty string of at most 32767 characters',
+    );
+  }
+  return value;
 }
 
 function resolveAcks(value: unknown): Acks {

@@ -5,30 +5,72 @@
  * maxInFlightRequestsPerConnection per broker, and reports each answer back to the accumulator,
  * which retries what is retriable and resolves or rejects each record's promise.
  */
-import { IllegalStateError } from '../../../common/errors.js';
+import { IllegalStateError, MillraceError } from '../../../common/errors.js';
 import { UnknownTopicOrPartitionError } from '../../../common/kafka-errors.js';
 import type { Clock } from '../../../runtime/actor/clock.js';
 import type { Random } from '../../../runtime/actor/random.js';
 import type { ClusterMetadata } from '../../broker/cluster-metadata.js';
 import type { EmbeddedLogClient } from '../embedded-log-client.js';
+import { CoordinatorCaller } from './coordinator-caller.js';
 import type { ProducerBatch } from './producer-batch.js';
 import type { ProducerConfigInput } from './producer-config.js';
 import type { DeliveryCallback, ProducerRecord, RecordMetadata, TopicPartitions } from './producer-types.js';
 import { RecordAccumulator } from './record-accumulator.js';
+import { TransactionManager, type TransactionState } from './transaction-manager.js';
 
 /**
- * A producer.
+ * A consumer group's identity as a transaction commits offsets for it (KIP-447): a member of an
+ * older generation is fenced.
+ *
+ * @example
+ * ```ts
+ * await producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata()!);
+ * ```
+ */
+export interface ConsumerGroupMetadata {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
+/**
+ * An offset to commit in a transaction: the next offset to consume from the partition.
+ *
+ * @example
+ * ```ts
+ * const offsets: TransactionOffset[] = [{ topic: 'orders', partition: 0, offset: last.offset + 1 }];
+ * ```
+ */
+export interface TransactionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  metadata?: string;
+}
+
+/**
+ * A producer: idempotent by default (each partition's batches are numbered, so a retry is written
+ * once), transactional with a `transactionalId`.
  *
  * @example
  * ```ts
  * const producer = new Producer(client, clock, random, { acks: 'all', lingerMs: 5 });
  * const { offset } = await producer.send({ topic: 'orders', key: Buffer.from('o-1'), value });
  * await producer.close();
+ *
+ * const txn = new Producer(client, clock, random, { transactionalId: 'copier-1' });
+ * await txn.initTransactions();
+ * txn.beginTransaction();
+ * void txn.send({ topic: 'out', value });
+ * await txn.sendOffsetsToTransaction([{ topic: 'in', partition: 0, offset: 42 }], consumer.groupMetadata()!);
+ * await txn.commitTransaction();
  * ```
  */
 export class Producer {
   private readonly client: EmbeddedLogClient;
   private readonly accumulator: RecordAccumulator;
+  private readonly transactions: TransactionManager;
   /** Per topic, from the latest metadata: what the partitioner needs, and each partition's leader. */
   private topics = new Map<string, { partitions: TopicPartitions; leaders: number[] }>();
   private metadataRefresh: Promise<void> | undefined;
@@ -43,7 +85,80 @@ export class Producer {
       random,
       config,
       onReady: () => this.scheduleDrain(),
+      onBatchFailed: (batch, error) => this.transactions.onBatchFailed(batch, error),
     });
+    const resolved = this.accumulator.config;
+    this.transactions = new TransactionManager(
+      resolved,
+      new CoordinatorCaller(client, clock, resolved.retryBackoffMs),
+      clock,
+      {
+        onChange: () => this.scheduleDrain(),
+        onError: (error) => this.accumulator.abortUnsent(error),
+        inFlightBatches: () => this.accumulator.inFlightBatches,
+      },
+    );
+  }
+
+  /** The transaction state of a transactional producer ('uninitialized' before initTransactions). */
+  get transactionState(): TransactionState {
+    return this.transactions.state;
+  }
+
+  /**
+   * Registers the transactionalId: fences any earlier producer with the same id and aborts its
+   * open transaction. Call once, before the first transaction.
+   *
+   * @throws IllegalStateError without a transactionalId; ProducerFencedError (fatal);
+   *   RequestTimedOutError after maxBlockMs (retriable: call again).
+   */
+  initTransactions(): Promise<void> {
+    return this.transactions.initTransactions();
+  }
+
+  /**
+   * Begins a transaction: sends until commitTransaction or abortTransaction belong to it.
+   *
+   * @throws IllegalStateError unless initialised with no transaction open; the transaction's
+   *   error after a failure (abort first).
+   */
+  beginTransaction(): void {
+    this.transactions.beginTransaction();
+  }
+
+  /**
+   * Commits consumed offsets as part of the transaction, checked against the consumer's group
+   * generation (a member of an old generation is refused).
+   *
+   * @throws TransactionAbortableError (abort, then retry the work); ProducerFencedError (fatal).
+   */
+  sendOffsetsToTransaction(
+    offsets: readonly TransactionOffset[],
+    group: ConsumerGroupMetadata,
+  ): Promise<void> {
+    return this.transactions.sendOffsetsToTransaction(offsets, group);
+  }
+
+  /**
+   * Sends everything buffered and commits the transaction: its records and offsets become
+   * visible to read_committed consumers together.
+   *
+   * @throws TransactionAbortableError when a send of the transaction failed (call
+   *   abortTransaction, then redo the work); ProducerFencedError (fatal: close the producer);
+   *   RequestTimedOutError (retriable: call commitTransaction again).
+   */
+  commitTransaction(): Promise<void> {
+    return this.transactions.commitTransaction(() => this.flush());
+  }
+
+  /**
+   * Aborts the transaction: unsent records fail with TransactionAbortableError, and what was
+   * written is never shown to read_committed consumers.
+   *
+   * @throws ProducerFencedError (fatal); RequestTimedOutError (retriable: call again).
+   */
+  abortTransaction(): Promise<void> {
+    return this.transactions.abortTransaction(() => this.flush());
   }
 
   /** The producer's resolved configuration. */
@@ -58,6 +173,7 @@ export class Producer {
    * @throws (rejects) UnknownTopicOrPartitionError for a topic that does not exist.
    */
   async send(record: ProducerRecord): Promise<RecordMetadata> {
+    this.transactions.checkCanAppend();
     const partitions = this.partitionsOf(record.topic) ?? (await this.refreshAndGet(record.topic));
     return this.accumulator.send(record, partitions);
   }
@@ -67,6 +183,7 @@ export class Producer {
    * Resolves once the record is in a batch, which may wait for buffer memory (back-pressure).
    */
   async append(record: ProducerRecord, callback?: DeliveryCallback): Promise<void> {
+    this.transactions.checkCanAppend();
     const partitions = this.partitionsOf(record.topic) ?? (await this.refreshAndGet(record.topic));
     if (!this.accumulator.tryAppend(record, partitions, callback))
       await this.accumulator.append(record, partitions, callback);
@@ -78,6 +195,7 @@ export class Producer {
    * `append`, which waits. No promise is made per record.
    */
   tryAppend(record: ProducerRecord, callback?: DeliveryCallback): boolean {
+    this.transactions.checkCanAppend();
     const partitions = this.partitionsOf(record.topic);
     return partitions !== undefined && this.accumulator.tryAppend(record, partitions, callback);
   }
@@ -150,18 +268,29 @@ export class Producer {
   }
 
   private drain(): void {
+    const transactions = this.transactions;
+    // An idempotent producer sends nothing before it has its producer id (or while its epoch is
+    // being bumped); the manager fetches it and wakes the sender.
+    if (!transactions.readyToSend()) return;
     const maxInFlight = this.config.maxInFlightRequestsPerConnection;
     const drained = this.accumulator.drain({
       leaderOf: (topic, partition) => this.topics.get(topic)?.leaders[partition] ?? -1,
       isNodeReady: (node) => (this.inFlightByNode.get(node) ?? 0) < maxInFlight,
-      // Idempotence (sequence numbers) is what keeps order with several batches in flight; until
-      // it is implemented an idempotent producer sends one batch per partition at a time. Without
-      // it, up to maxInFlightRequestsPerConnection go out, and a retry may reorder, as in Kafka.
+      // One batch per partition in flight under idempotence: a retry then is either the next
+      // sequence or a duplicate the leader recognises, never a gap. Without idempotence up to
+      // maxInFlightRequestsPerConnection go out, and a retry may reorder, as in Kafka.
       maxInFlightPerPartition: this.config.enableIdempotence ? 1 : maxInFlight,
+      ...(transactions.transactionalId === null
+        ? {}
+        : { canSend: (topic: string, partition: number) => transactions.canSend(topic, partition) }),
     });
+    transactions.addPendingPartitions();
     if (drained.unknownLeaderTopics.size > 0) void this.refreshMetadata();
     for (const [node, batches] of drained.batchesByNode) {
-      for (const batch of batches) this.sendBatch(node, batch);
+      for (const batch of batches) {
+        transactions.stamp(batch);
+        this.sendBatch(node, batch);
+      }
     }
   }
 
@@ -195,7 +324,20 @@ export class Producer {
         const error = err instanceof Error ? err : new IllegalStateError(String(err));
         // A leader change (or any retriable error) needs fresh metadata before the retry.
         void this.refreshMetadata();
-        this.accumulator.fail(batch, error);
+        if (this.transactions.onProduceError(batch, error) === 'retryAfterBump') {
+          // Resent with the bumped epoch and a fresh sequence once the bump is done.
+          this.accumulator.fail(
+            batch,
+            new MillraceError(
+              'PRODUCER_SEQUENCE_RESET',
+              `${error.message}; resending after an epoch bump`,
+              true,
+              {
+                cause: error,
+              },
+            ),
+          );
+        } else this.accumulator.fail(batch, error);
         settled();
       },
     );

@@ -94,6 +94,7 @@ export class RecordAccumulator {
   private readonly partitioner: DefaultPartitioner;
   private readonly onReady: (() => void) | undefined;
   private readonly onCallbackError: (error: unknown) => void;
+  private readonly onBatchFailed: ((batch: ProducerBatch, error: Error) => void) | undefined;
   private readonly pool: BatchBuilderPool;
   private readonly queues = new PartitionQueues();
   private readonly incomplete = new Set<ProducerBatch>();
@@ -121,6 +122,7 @@ export class RecordAccumulator {
     this.partitioner = options.partitioner ?? new DefaultPartitioner(options.random, this.config.batchSize);
     this.onReady = options.onReady;
     this.onCallbackError = options.onCallbackError ?? rethrowLater;
+    this.onBatchFailed = options.onBatchFailed;
     this.timer = new DeadlineTimer(this.clock, () => this.onTimer());
     this.pool = new BatchBuilderPool(this.config.compressionType, this.config.batchSize);
   }
@@ -267,6 +269,7 @@ export class RecordAccumulator {
         const queue = queues[(start + i) % n]!;
         const front = queue.batches[0];
         if (front === undefined || queue.inFlight >= maxInFlight || this.readyAtMs(front) > now) continue;
+        if (options.canSend !== undefined && !options.canSend(queue.topic, queue.partition)) continue;
         const leader = options.leaderOf(queue.topic, queue.partition);
         if (leader < 0) {
           unknownLeaderTopics.add(queue.topic);
@@ -410,8 +413,7 @@ export class RecordAccumulator {
     for (const batch of [...this.incomplete]) {
       const pooled = batch.discard();
       if (pooled !== undefined) this.pool.give(pooled);
-      this.release(batch);
-      batch.failWith(error, this.onCallbackError);
+      this.failForGood(batch, error);
     }
     for (const queue of this.queues.all) {
       queue.batches.length = 0;
@@ -419,6 +421,28 @@ export class RecordAccumulator {
       queue.inFlight = 0;
     }
     this.timer.cancel();
+  }
+
+  /**
+   * Fails every batch not in flight (queued, open or backing off) with `error`, keeping the
+   * accumulator open: what aborting a transaction does to the records it has not sent yet. Batches
+   * in flight are left to their responses.
+   *
+   * @example
+   * ```ts
+   * accumulator.abortUnsent(new TransactionAbortedError('the transaction was aborted'));
+   * ```
+   */
+  abortUnsent(error: Error): void {
+    for (const queue of this.queues.all) {
+      for (const batch of queue.batches.splice(0)) {
+        if (batch === queue.open) queue.open = undefined;
+        const pooled = batch.discard();
+        if (pooled !== undefined) this.pool.give(pooled);
+        this.failForGood(batch, error);
+      }
+    }
+    this.serveWaiters();
   }
 
   /** Chooses the partition and appends there, moving the sticky partition at a batch boundary. */
@@ -613,6 +637,7 @@ export class RecordAccumulator {
   private failForGood(batch: ProducerBatch, error: Error): void {
     this.release(batch);
     batch.failWith(error, this.onCallbackError);
+    this.onBatchFailed?.(batch, error);
   }
 
   private release(batch: ProducerBatch): void {
