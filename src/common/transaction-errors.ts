@@ -17,7 +17,12 @@ import { KafkaProtocolError } from './kafka-protocol-error.js';
 export class OutOfOrderSequenceError extends KafkaProtocolError {
   static readonly errorCode = 45;
   constructor(message: string) {
-    super(45, 'OUT_OF_ORDER_SEQUENCE_NUMBER', `${message}; the producer must reset its sequences (new epoch)`, false);
+    super(
+      45,
+      'OUT_OF_ORDER_SEQUENCE_NUMBER',
+      `${message}; the producer must reset its sequences (new epoch)`,
+      false,
+    );
   }
 }
 
