@@ -92,7 +92,7 @@ export function startDelete(
     replyError(env.actor, req, new NonEmptyGroupError(`group ${group.groupId} has members`));
     return false;
   }
-  if (group.pendingCommits.size > 0) {
+  if (group.pendingCommits.size > 0 || !group.txnOffsets.isEmpty) {
     replyError(env.actor, req, commitsInFlightError(group));
     return false;
   }

@@ -5,7 +5,8 @@
  * ```
  *   serving ◄── coordinator.load(p):   loading p ──(records replayed)──► p loaded, a child per group
  *      │    ◄── coordinator.unload(p): p's groups told to unload (they answer NOT_COORDINATOR)
- *      └─── group.* requests: routed by partitionForGroup(groupId) → child, or answered here
+ *      ├─── group.* requests: routed by partitionForGroup(groupId) → child, or answered here
+ *      └─── group.txnMarker(p): marker written to p ──► p's groups told (commit/drop pending) ──► answered
  * ```
  *
  * Whether a partition is loading or loaded is per partition, not a state of the host, which
@@ -28,7 +29,7 @@ import type {
 } from '../../runtime/actor/index.js';
 import { reply, replyError } from '../../runtime/actor/index.js';
 import { type GroupCoordinatorConfig, resolveGroupCoordinatorConfig } from './coordinator-config.js';
-import type { CoordinatorRecord, CoordinatorStateLog } from './coordinator-state-log.js';
+import type { CoordinatorStateLog, StoredCoordinatorRecord } from './coordinator-state-log.js';
 import { groupCoordinatorMachine } from './group-coordinator-machine.js';
 import type { GroupRetiredEvent, GroupStateChangedEvent } from './group-lifecycle.js';
 import { type LoadedGroup, replayOffsetsTopic } from './group-replay.js';
@@ -39,6 +40,8 @@ import {
   type RoutingContext,
   routeGroupRequest,
 } from './group-routing.js';
+import { onTxnMarkerWritten, type TxnMarkerWrittenEvent, writeTxnMarker } from './group-txn-markers.js';
+import type { GroupTxnMarkerRequest } from './txn-offset-requests.js';
 
 /**
  * What a coordinator host is spawned with.
@@ -93,7 +96,9 @@ export type GroupCoordinatorHostEvent =
   | ListGroupsRequest
   | CoordinatorLoadEvent
   | CoordinatorUnloadEvent
-  | { type: 'internal.loaded'; partition: number; epoch: number; records: CoordinatorRecord[] }
+  | GroupTxnMarkerRequest
+  | TxnMarkerWrittenEvent
+  | { type: 'internal.loaded'; partition: number; epoch: number; records: StoredCoordinatorRecord[] }
   | { type: 'internal.loadFailed'; partition: number; epoch: number; error: string }
   | GroupStateChangedEvent
   | GroupRetiredEvent
@@ -139,7 +144,7 @@ function load(context: HostContext, event: CoordinatorLoadEvent): void {
   const epoch = context.counters.nextEpoch++;
   const partition = event.partition;
   let log: CoordinatorStateLog;
-  let records: Promise<CoordinatorRecord[]>;
+  let records: Promise<StoredCoordinatorRecord[]>;
   try {
     log = context.openLog(partition);
     records = log.readAll();
@@ -156,7 +161,12 @@ function load(context: HostContext, event: CoordinatorLoadEvent): void {
   );
 }
 
-function loaded(context: HostContext, partition: number, epoch: number, records: CoordinatorRecord[]): void {
+function loaded(
+  context: HostContext,
+  partition: number,
+  epoch: number,
+  records: StoredCoordinatorRecord[],
+): void {
   const hosted = context.partitions.get(partition);
   if (hosted === undefined || hosted.epoch !== epoch) return;
   let groups: Map<string, LoadedGroup>;
@@ -287,10 +297,13 @@ export const groupCoordinatorHostMachine = setup({
         'group.heartbeat': { actions: 'route' },
         'group.leave': { actions: 'route' },
         'group.offsetCommit': { actions: 'route' },
+        'group.txnOffsetCommit': { actions: 'route' },
         'group.offsetFetch': { actions: 'route' },
         'group.describe': { actions: 'route' },
         'group.delete': { actions: 'route' },
         'group.list': { actions: ({ context, event }) => listGroups(context, event) },
+        'group.txnMarker': { actions: ({ context, event }) => writeTxnMarker(context, event) },
+        'internal.markerWritten': { actions: ({ context, event }) => onTxnMarkerWritten(context, event) },
         'coordinator.load': { actions: ({ context, event }) => load(context, event) },
         'coordinator.unload': { actions: ({ context, event }) => unload(context, event.partition) },
         'internal.loaded': {

@@ -19,6 +19,9 @@
  * the handlers), and, as XState `after` delays, the initial rebalance delay of an empty group,
  * the rebalance timeout of a join, and the timeout for members to sync. The members themselves
  * live in a GroupState (see group-state.ts); this machine decides when the group moves on.
+ * A TxnOffsetCommit is a request like OffsetCommit; the end of a transaction (`group.txnCompleted`,
+ * from the host once the marker is written) commits or drops a producer's pending offsets in
+ * any state (group-txn-offsets.ts).
  */
 import { assign, enqueueActions, setup } from 'xstate';
 import { RebalanceInProgressError } from '../../common/kafka-errors.js';
@@ -53,6 +56,7 @@ import {
   propagateAssignment,
   removeUnsyncedMembers,
 } from './group-sync.js';
+import { completeTxn, type GroupTxnCompletedEvent, handleTxnOffsetCommit } from './group-txn-offsets.js';
 
 /**
  * The events of a group's machine.
@@ -65,6 +69,7 @@ import {
 export type GroupEvent =
   | GroupRequest
   | GroupSelfEvent
+  | GroupTxnCompletedEvent
   | { type: 'internal.rebalance' }
   | { type: 'internal.die' }
   | { type: 'group.unload' }
@@ -124,6 +129,13 @@ export const groupCoordinatorMachine = setup({
     }),
     offsetCommit: ({ context, event }, { phase }: PhaseParams) => {
       if (event.type === 'group.offsetCommit') handleOffsetCommit(context.env, context.group, event, phase);
+    },
+    txnOffsetCommit: ({ context, event }, { phase }: PhaseParams) => {
+      if (event.type === 'group.txnOffsetCommit')
+        handleTxnOffsetCommit(context.env, context.group, event, phase);
+    },
+    txnCompleted: ({ context, event }) => {
+      if (event.type === 'group.txnCompleted') completeTxn(context.group, event.producerId, event.marker);
     },
     offsetFetch: ({ context, event }, { phase }: PhaseParams) => {
       if (event.type === 'group.offsetFetch') handleOffsetFetch(context.env, context.group, event, phase);
@@ -211,6 +223,7 @@ export const groupCoordinatorMachine = setup({
     'internal.staticJoinStored': { actions: 'staticJoinStored' },
     'internal.offsetsStored': { actions: 'offsetsStored' },
     'internal.deleteStored': { actions: 'deleteStored' },
+    'group.txnCompleted': { actions: 'txnCompleted' },
     'group.unload': { target: '.dead', actions: 'unload' },
     'group.retire': { actions: 'retire' },
   },

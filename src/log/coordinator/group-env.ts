@@ -17,7 +17,11 @@ import {
 } from '../../common/kafka-errors.js';
 import type { ActorContext } from '../../runtime/actor/index.js';
 import type { GroupCoordinatorConfig } from './coordinator-config.js';
-import type { CoordinatorRecord, CoordinatorStateLog } from './coordinator-state-log.js';
+import type {
+  CoordinatorRecord,
+  CoordinatorStateLog,
+  TransactionalProducer,
+} from './coordinator-state-log.js';
 import type { GroupMember } from './group-member.js';
 import type { GroupState } from './group-state.js';
 import { encodeGroupMetadataValue, groupMetadataKey } from './offsets-topic-records.js';
@@ -123,7 +127,8 @@ export function asCoordinatorError(err: unknown): Error {
 }
 
 /**
- * Appends records and tells the actor how it went with the event `done` makes.
+ * Appends records (as the producer's transactional batch with `transaction`) and tells the actor
+ * how it went with the event `done` makes.
  *
  * @example
  * ```ts
@@ -134,8 +139,9 @@ export function write(
   env: GroupEnv,
   records: readonly CoordinatorRecord[],
   done: (error: WireError | undefined) => GroupSelfEvent,
+  transaction?: TransactionalProducer,
 ): void {
-  appendSafely(env.log, records).then(
+  appendSafely(env.log, records, transaction).then(
     () => toSelf(env, done(undefined)),
     (err: unknown) => toSelf(env, done(toWireError(asCoordinatorError(err)))),
   );
@@ -182,9 +188,14 @@ export function storeGroupQuietly(env: GroupEnv, group: GroupState): void {
  * appendSafely(env.log, records).then(onStored, onFailed);
  * ```
  */
-export function appendSafely(log: CoordinatorStateLog, records: readonly CoordinatorRecord[]): Promise<void> {
+export function appendSafely(
+  log: CoordinatorStateLog,
+  records: readonly CoordinatorRecord[],
+  transaction?: TransactionalProducer,
+): Promise<void> {
   try {
-    return log.append(records);
+    // Without a transaction the call is exactly the plain one, for state logs that take one argument.
+    return transaction === undefined ? log.append(records) : log.append(records, transaction);
   } catch (err) {
     return Promise.reject(err);
   }

@@ -102,6 +102,13 @@ export function initialContext(input: ActorInput<GroupActorInput>): GroupContext
   for (const [topic, byPartition] of loaded?.offsets ?? []) {
     for (const [partition, value] of byPartition) group.setOffset(topic, partition, value);
   }
+  for (const [producerId, txn] of loaded?.pendingTxnOffsets ?? []) {
+    for (const { topic, partition, value } of txn.offsets.values()) {
+      group.txnOffsets.add(producerId, txn.producerEpoch, topic, partition, value);
+    }
+  }
+  // Writes from now on land after everything loaded.
+  if (loaded !== undefined) group.nextPosition = loaded.nextPosition;
   return { env: { actor: input.actor, config, log }, group, host, initialDelayMs: 0, initialRemainingMs: 0 };
 }
 
@@ -121,6 +128,7 @@ export function requestHandlers<P extends GroupPhase>(phase: P) {
     'group.heartbeat': { actions: { type: 'heartbeat', params } },
     'group.leave': { actions: { type: 'leave', params } },
     'group.offsetCommit': { actions: { type: 'offsetCommit', params } },
+    'group.txnOffsetCommit': { actions: { type: 'txnOffsetCommit', params } },
     'group.offsetFetch': { actions: { type: 'offsetFetch', params } },
     'group.describe': { actions: { type: 'describe', params } },
     'group.delete': { actions: { type: 'delete', params } },

@@ -1,6 +1,7 @@
 /**
  * The administrative requests of the group coordinator (DescribeGroups, ListGroups, DeleteGroups)
- * and the union of every request that names a group, which the host routes to the group's actor.
+ * and the union of every request that names a group, which the host routes to the group's actor
+ * (TxnOffsetCommit among them; a transaction marker names a partition, and the host handles it).
  */
 import type { RpcRequest } from '../../runtime/actor/index.js';
 import type {
@@ -10,6 +11,7 @@ import type {
   SyncGroupRequest,
 } from './membership-requests.js';
 import type { OffsetCommitRequest, OffsetFetchRequest } from './offset-requests.js';
+import type { TxnOffsetCommitRequest } from './txn-offset-requests.js';
 
 /**
  * A group's state as Kafka names it.
@@ -110,6 +112,7 @@ export type GroupRequest =
   | HeartbeatRequest
   | LeaveGroupRequest
   | OffsetCommitRequest
+  | TxnOffsetCommitRequest
   | OffsetFetchRequest
   | DescribeGroupRequest
   | DeleteGroupRequest;
@@ -128,6 +131,7 @@ export const GROUP_REQUEST_TYPES: readonly GroupRequest['type'][] = [
   'group.heartbeat',
   'group.leave',
   'group.offsetCommit',
+  'group.txnOffsetCommit',
   'group.offsetFetch',
   'group.describe',
   'group.delete',

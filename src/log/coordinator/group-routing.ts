@@ -154,6 +154,7 @@ function answerUnknownGroup(
       else actor.send(spawnGroup(req.groupId, partition), req);
       return;
     case 'group.offsetCommit':
+    case 'group.txnOffsetCommit':
       // A commit outside group management creates the group; a member's has lost its group.
       if (req.generationId < 0) actor.send(spawnGroup(req.groupId, partition), req);
       else replyError(actor, req, new IllegalGenerationError(`group ${req.groupId} does not exist`));

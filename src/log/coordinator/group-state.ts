@@ -9,12 +9,15 @@ import { assert } from '../../common/assert.js';
 import type { WireError } from '../../common/kafka-errors.js';
 import { type GroupMember, metadataFor, newMember, type PendingMember } from './group-member.js';
 import type { DeleteGroupRequest } from './group-requests.js';
+import { type CommittedOffset, TxnOffsets } from './group-txn-state.js';
 import type { GroupProtocol, JoinGroupMember, JoinGroupRequest } from './membership-requests.js';
 import type { OffsetCommitRequest } from './offset-requests.js';
 import type { GroupMetadataValue, OffsetCommitValue } from './offsets-topic-records.js';
+import type { TxnOffsetCommitRequest } from './txn-offset-requests.js';
 
 /**
- * An offset commit being written.
+ * An offset commit being written: an OffsetCommit's, or a TxnOffsetCommit's (whose offsets then
+ * become pending offsets of the producer's transaction).
  *
  * @example
  * ```ts
@@ -22,7 +25,7 @@ import type { GroupMetadataValue, OffsetCommitValue } from './offsets-topic-reco
  * ```
  */
 export interface PendingCommit {
-  readonly request: OffsetCommitRequest;
+  readonly request: OffsetCommitRequest | TxnOffsetCommitRequest;
   readonly values: readonly (OffsetCommitValue & { topic: string; partition: number })[];
   /** Per partition of the request: an error found before writing (too long metadata), or null. */
   readonly errors: readonly (WireError | null)[];
@@ -50,7 +53,14 @@ export class GroupState {
   /** group.instance.id → member id of the static members. */
   readonly staticMembers = new Map<string, string>();
   /** topic → partition → committed offset. */
-  readonly offsets = new Map<string, Map<number, OffsetCommitValue>>();
+  readonly offsets = new Map<string, Map<number, CommittedOffset>>();
+  /** Offsets of transactions not yet committed or aborted, by producer. */
+  readonly txnOffsets = new TxnOffsets();
+  /**
+   * The position the next stored offset write gets: writes of one group reach the log in the
+   * order they complete here, so this orders them as the log does (see group-txn-state.ts).
+   */
+  nextPosition = 0;
   currentStateTimestampMs = -1;
   /** Whether a member joined during the initial rebalance delay (which then extends it). */
   newMemberAdded = false;
@@ -213,14 +223,14 @@ export class GroupState {
   }
 
   /** Records a committed offset. */
-  setOffset(topic: string, partition: number, value: OffsetCommitValue): void {
-    const byPartition = this.offsets.get(topic) ?? new Map<number, OffsetCommitValue>();
+  setOffset(topic: string, partition: number, value: CommittedOffset): void {
+    const byPartition = this.offsets.get(topic) ?? new Map<number, CommittedOffset>();
     this.offsets.set(topic, byPartition);
     byPartition.set(partition, value);
   }
 
   /** The committed offset of a partition, if any. */
-  offsetOf(topic: string, partition: number): OffsetCommitValue | undefined {
+  offsetOf(topic: string, partition: number): CommittedOffset | undefined {
     return this.offsets.get(topic)?.get(partition);
   }
 

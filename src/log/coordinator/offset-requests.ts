@@ -57,12 +57,19 @@ export interface OffsetCommitResult {
  *
  * @example
  * ```ts
- * await rpc.call<OffsetFetchResult>(host, { type: 'group.offsetFetch', groupId, partitions: null }, 5000);
+ * await rpc.call<OffsetFetchResult>(host, { type: 'group.offsetFetch', groupId, partitions: null,
+ *   requireStable: true }, 5000);
  * ```
  */
 export type OffsetFetchParams = {
   readonly groupId: string;
   readonly partitions: readonly GroupTopicPartition[] | null;
+  /**
+   * Kafka's require_stable (KIP-447), set by read_committed consumers: a partition with offsets
+   * of a transaction still open is answered UNSTABLE_OFFSET_COMMIT (retriable) rather than with
+   * the committed offset the transaction may be about to replace.
+   */
+  readonly requireStable?: boolean;
 };
 
 /**
@@ -70,6 +77,7 @@ export type OffsetFetchParams = {
  *
  * @example
  * ```ts
+ * if (fetched.error !== undefined) throw fromWireError(fetched.error); // UNSTABLE_OFFSET_COMMIT: retry
  * const position = fetched.offset >= 0 ? fetched.offset : resetPosition(fetched);
  * ```
  */
@@ -77,6 +85,11 @@ export interface FetchedOffset extends GroupTopicPartition {
   readonly offset: number;
   readonly leaderEpoch: number;
   readonly metadata: string;
+  /**
+   * Present only when the partition's offset cannot be answered: UNSTABLE_OFFSET_COMMIT for a
+   * `requireStable` fetch while a transaction's offsets for it are pending (offset is -1 then).
+   */
+  readonly error?: WireError;
 }
 
 /**

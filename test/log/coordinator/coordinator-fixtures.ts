@@ -2,6 +2,8 @@
  * A group coordinator host in a Simulation, over PartitionLogs on a memory fs, with an RpcClient
  * for requests and helpers that build requests with sensible defaults.
  */
+
+import type { WriteTxnMarkerResult } from '../../../src/log/broker/replica-requests.js';
 import { encodeSubscription } from '../../../src/log/client/assignors/consumer-protocol.js';
 import { resolveGroupCoordinatorConfig } from '../../../src/log/coordinator/coordinator-config.js';
 import type { CoordinatorStateLog } from '../../../src/log/coordinator/coordinator-state-log.js';
@@ -22,6 +24,7 @@ import type {
   OffsetFetchResult,
 } from '../../../src/log/coordinator/offset-requests.js';
 import { PartitionStateLog } from '../../../src/log/coordinator/partition-state-log.js';
+import type { TxnOffsetCommitRequest } from '../../../src/log/coordinator/txn-offset-requests.js';
 import { MemoryStorageFs } from '../../../src/log/storage/fs/memory-storage-fs.js';
 import { PartitionLog } from '../../../src/log/storage/partition-log.js';
 import {
@@ -195,8 +198,50 @@ export class Harness {
   fetch(
     partitions: { topic: string; partition: number }[] | null,
     groupId = GROUP,
+    requireStable = false,
   ): Promise<OffsetFetchResult> {
-    return this.call({ type: 'group.offsetFetch', groupId, partitions });
+    return this.call({ type: 'group.offsetFetch', groupId, partitions, requireStable });
+  }
+
+  /** A TxnOffsetCommit of producer `producerId` (epoch 0 unless given), outside group management by default. */
+  txnCommit(
+    params: Partial<Omit<TxnOffsetCommitRequest, 'type' | 'correlationId' | 'replyTo'>> &
+      Pick<TxnOffsetCommitRequest, 'producerId' | 'offsets'>,
+  ): Promise<OffsetCommitResult> {
+    return this.call({
+      type: 'group.txnOffsetCommit',
+      groupId: GROUP,
+      transactionalId: `txn-${params.producerId}`,
+      producerEpoch: 0,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      ...params,
+    });
+  }
+
+  /** A COMMIT or ABORT marker for the producer in a `__consumer_offsets` partition, as the broker hands it over. */
+  marker(
+    producerId: number,
+    marker: 'COMMIT' | 'ABORT',
+    options: { partition?: number; producerEpoch?: number } = {},
+  ): Promise<WriteTxnMarkerResult> {
+    return this.call({
+      type: 'group.txnMarker',
+      partition: options.partition ?? 0,
+      producerId,
+      producerEpoch: options.producerEpoch ?? 0,
+      coordinatorEpoch: 0,
+      marker,
+      timeoutMs: 5000,
+    });
+  }
+
+  /** Unloads a partition and loads it again from its log, as a coordinator failover would. */
+  async reload(partition = 0): Promise<void> {
+    this.sim.system.send(undefined, HOST, { type: 'coordinator.unload', partition });
+    await this.sim.runFor(1);
+    await this.run(this.call({ type: 'coordinator.load', partition }));
   }
 
   describe(groupId = GROUP): Promise<GroupDescription> {

@@ -93,6 +93,7 @@ describe('offset commits and fetches', () => {
     let failWrites = false;
     const wrapLog = (log: CoordinatorStateLog): CoordinatorStateLog => ({
       append: (records) => (failWrites ? Promise.reject(new Error('disk on fire')) : log.append(records)),
+      appendMarker: (marker) => log.appendMarker(marker),
       readAll: () => log.readAll(),
     });
     const h = await new Harness({ wrapLog }).start();
@@ -194,6 +195,7 @@ describe('faults', () => {
       append: () => {
         throw new Error('synchronous failure');
       },
+      appendMarker: (marker) => log.appendMarker(marker),
       readAll: () => log.readAll(),
     });
     const h = await new Harness({ wrapLog }).start();
@@ -240,6 +242,7 @@ describe('coordinator ownership', () => {
     let release: (() => void) | undefined;
     const wrapLog = (log: CoordinatorStateLog): CoordinatorStateLog => ({
       append: (records) => log.append(records),
+      appendMarker: (marker) => log.appendMarker(marker),
       readAll: () =>
         new Promise((resolve) => {
           release = () => void log.readAll().then(resolve);
@@ -263,6 +266,7 @@ describe('coordinator ownership', () => {
     let broken = true;
     const wrapLog = (log: CoordinatorStateLog): CoordinatorStateLog => ({
       append: (records) => log.append(records),
+      appendMarker: (marker) => log.appendMarker(marker),
       readAll: () => (broken ? Promise.reject(new Error('unreadable')) : log.readAll()),
     });
     const h = new Harness({ wrapLog });
