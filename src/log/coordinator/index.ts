@@ -1,13 +1,19 @@
 /**
  * The group coordinator: Kafka's classic consumer group protocol over actors, with its state in
- * `__consumer_offsets`. Named re-exports only.
+ * `__consumer_offsets`, and its part in transactions (TxnOffsetCommit, markers). Named re-exports only.
  */
 export {
   DEFAULT_GROUP_COORDINATOR_CONFIG,
   type GroupCoordinatorConfig,
   resolveGroupCoordinatorConfig,
 } from './coordinator-config.js';
-export type { CoordinatorRecord, CoordinatorStateLog } from './coordinator-state-log.js';
+export type {
+  CoordinatorRecord,
+  CoordinatorStateLog,
+  CoordinatorTxnMarker,
+  StoredCoordinatorRecord,
+  TransactionalProducer,
+} from './coordinator-state-log.js';
 export { describeGroup, stateName } from './group-admin.js';
 export {
   type CoordinatorLoadEvent,
@@ -20,6 +26,7 @@ export { type GroupEvent, groupCoordinatorMachine } from './group-coordinator-ma
 export type { GroupActorInput, GroupRetiredEvent, GroupStateChangedEvent } from './group-lifecycle.js';
 export { javaStringHashCode, kafkaAbs, partitionForGroup } from './group-partition.js';
 export { type LoadedGroup, replayOffsetsTopic } from './group-replay.js';
+export type { GroupTxnCompletedEvent } from './group-txn-offsets.js';
 export {
   type DeleteGroupRequest,
   type DescribeGroupRequest,
@@ -71,3 +78,4 @@ export {
   type StoredGroupMember,
 } from './offsets-topic-records.js';
 export { PartitionStateLog } from './partition-state-log.js';
+export type { GroupTxnMarkerRequest, TxnOffsetCommitRequest } from './txn-offset-requests.js';
