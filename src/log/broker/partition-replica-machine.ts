@@ -10,15 +10,17 @@
  *   follower ◄────────────────────────────────────────┘ follower
  * ```
  *
- * `offline` until the controller's first state arrives. As leader it serves produce and fetch;
- * as follower it fetches from the leader and refuses clients with NotLeaderOrFollower. A storage
- * failure crashes the actor (fail-stop) and supervision reopens the log from disk.
+ * `offline` until the controller's first state arrives. As leader it serves produce, fetch,
+ * ListOffsets and transaction markers (WriteTxnMarkers); as follower it fetches from the leader
+ * and refuses clients with NotLeaderOrFollower. A storage failure crashes the actor (fail-stop)
+ * and supervision reopens the log from disk.
  */
 import { setup } from 'xstate';
 import { NotLeaderOrFollowerError } from '../../common/kafka-errors.js';
 import type { ActorContext, ActorInput, RpcResponse } from '../../runtime/actor/index.js';
 import { reply, replyError } from '../../runtime/actor/index.js';
 import type { StorageFs } from '../storage/fs/storage-fs.js';
+import type { ProducerStateSettings } from '../storage/producer-state/partition-producer-state.js';
 import type { PartitionState } from './cluster-metadata.js';
 import { PartitionReplica } from './partition-replica.js';
 import type {
@@ -26,6 +28,7 @@ import type {
   ListOffsetsRequest,
   ProduceRequest,
   ReplicaCloseRequest,
+  WriteTxnMarkerRequest,
 } from './replica-requests.js';
 import { ReplicaService, type ReplicationSettings } from './replica-service.js';
 import { logConfigOf, type TopicConfig } from './topic-config.js';
@@ -40,6 +43,8 @@ export interface ReplicaInput {
   config: TopicConfig;
   replicaLagTimeMaxMs: number;
   replication: ReplicationSettings;
+  /** Producer id expiration and snapshot intervals; Kafka's defaults when omitted. */
+  producerState?: ProducerStateSettings;
 }
 
 /** Events of the replica machine. */
@@ -51,6 +56,7 @@ export type ReplicaEvent =
   | FetchRequest
   | ListOffsetsRequest
   | ReplicaCloseRequest
+  | WriteTxnMarkerRequest
   | RpcResponse;
 
 interface Context {
@@ -58,7 +64,10 @@ interface Context {
   service: ReplicaService;
 }
 
-function refuse(context: Context, event: ProduceRequest | FetchRequest | ListOffsetsRequest): void {
+function refuse(
+  context: Context,
+  event: ProduceRequest | FetchRequest | ListOffsetsRequest | WriteTxnMarkerRequest,
+): void {
   const r = context.service.replica;
   replyError(
     context.actor,
@@ -117,6 +126,7 @@ export const partitionReplicaMachine = setup({
       log: logConfigOf(i.config),
       minInsyncReplicas: i.config.minInsyncReplicas,
       replicaLagTimeMaxMs: i.replicaLagTimeMaxMs,
+      ...(i.producerState === undefined ? {} : { producerState: i.producerState }),
     });
     return { actor: input.actor, service: new ReplicaService(input.actor, replica, i.replication) };
   },
@@ -139,6 +149,7 @@ export const partitionReplicaMachine = setup({
         'produce.request': { actions: ({ context, event }) => refuse(context, event) },
         'fetch.request': { actions: ({ context, event }) => refuse(context, event) },
         'listOffsets.request': { actions: ({ context, event }) => refuse(context, event) },
+        'txnMarker.request': { actions: ({ context, event }) => refuse(context, event) },
       },
     },
     leader: {
@@ -147,6 +158,7 @@ export const partitionReplicaMachine = setup({
         'produce.request': { actions: ({ context, event }) => context.service.produce(event) },
         'fetch.request': { actions: ({ context, event }) => context.service.fetch(event) },
         'listOffsets.request': { actions: ({ context, event }) => context.service.listOffsets(event) },
+        'txnMarker.request': { actions: ({ context, event }) => context.service.writeTxnMarker(event) },
       },
     },
     follower: {
@@ -155,6 +167,7 @@ export const partitionReplicaMachine = setup({
         'produce.request': { actions: ({ context, event }) => refuse(context, event) },
         'fetch.request': { actions: ({ context, event }) => refuse(context, event) },
         'listOffsets.request': { actions: ({ context, event }) => refuse(context, event) },
+        'txnMarker.request': { actions: ({ context, event }) => refuse(context, event) },
       },
     },
     /** A transient state: the new state has been applied; go to the role it gave. */

@@ -14,6 +14,13 @@
  * memory; counting synced data is what lets any one node lose its unflushed writes in a crash
  * without losing an acknowledged record, at the price of an fdatasync (shared by group commit) in
  * the acks=all path.
+ *
+ * Every write goes through the partition's producer state (PartitionProducerState): a leader
+ * checks idempotent and transactional batches (epoch fencing, sequence order) and answers a
+ * producer's retry with the original offsets without writing it again; followers and recovery
+ * build the same state from the log, so a new leader still recognises retries; a truncation
+ * restores it. From it come the last stable offset and the aborted transactions that
+ * read_committed fetches need.
  */
 import { NotEnoughReplicasError, NotLeaderOrFollowerError } from '../../common/kafka-errors.js';
 import type { Clock } from '../../runtime/actor/clock.js';
@@ -21,6 +28,12 @@ import { batchBaseOffset, batchPartitionLeaderEpoch, batchSizeAt } from '../form
 import type { StorageFs } from '../storage/fs/storage-fs.js';
 import type { LogConfigInput } from '../storage/log-config.js';
 import { type AppendInfo, PartitionLog } from '../storage/partition-log.js';
+import {
+  type LeaderAppendInfo,
+  PartitionProducerState,
+  type ProducerStateSettings,
+} from '../storage/producer-state/partition-producer-state.js';
+import type { TxnMarkerInput } from '../storage/producer-state/producer-state-manager.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 
 /** How to open a replica. */
@@ -35,6 +48,8 @@ export interface PartitionReplicaOptions {
   minInsyncReplicas: number;
   /** A follower that has not caught up for this long leaves the ISR (Kafka replica.lag.time.max.ms). */
   replicaLagTimeMaxMs: number;
+  /** Producer id expiration and snapshot intervals; Kafka's defaults when omitted. */
+  producerState?: ProducerStateSettings;
 }
 
 /** The acks a producer asked for. */
@@ -109,6 +124,8 @@ export class PartitionReplica {
   readonly partition: number;
   readonly log: PartitionLog;
   readonly epochs: LeaderEpochCache;
+  /** The producers' state: idempotence, transactions, last stable offset, aborted transactions. */
+  readonly producerState: PartitionProducerState;
   private readonly clock: Clock;
   private readonly minInsyncReplicas: number;
   private readonly replicaLagTimeMaxMs: number;
@@ -137,6 +154,13 @@ export class PartitionReplica {
       config: options.log ?? {},
     });
     this.epochs = LeaderEpochCache.open(options.fs, options.dir, this.log.logEndOffset);
+    this.producerState = PartitionProducerState.open({
+      ...options.producerState,
+      log: this.log,
+      fs: options.fs,
+      clock: options.clock,
+      name: this.name,
+    });
     // The high watermark is not persisted: a restarted replica learns it again from the leader
     // (as follower) or from its followers (as leader); starting low only delays readers.
     this._highWatermark = Math.min(this.log.logStartOffset, this.log.logEndOffset);
@@ -157,6 +181,14 @@ export class PartitionReplica {
 
   get logEndOffset(): number {
     return this.log.logEndOffset;
+  }
+
+  /**
+   * The last stable offset: the high watermark, held back to the first offset of any transaction
+   * still open or whose marker is not yet below the high watermark. read_committed reads stop here.
+   */
+  get lastStableOffset(): number {
+    return this.producerState.lastStableOffset(this._highWatermark);
   }
 
   /** Takes leadership for `leaderEpoch`; the epoch starts at the current log end. */
@@ -197,19 +229,48 @@ export class PartitionReplica {
   }
 
   /**
-   * Appends a producer's batches as leader, stamping the leader epoch.
+   * Appends a producer's batches as leader, stamping the leader epoch. Batches of idempotent and
+   * transactional producers are checked against the producer state first; a retry of batches
+   * already written is not written again and returns their original offsets (`duplicate`), which
+   * an acks=all caller must still answer only once the high watermark passes them.
    *
    * @throws NotLeaderOrFollowerError if not the leader; NotEnoughReplicasError for acks=all with
-   *   fewer than min.insync.replicas in sync (nothing is written); the log's errors for bad batches.
+   *   fewer than min.insync.replicas in sync; InvalidProducerEpochError, OutOfOrderSequenceError,
+   *   InvalidTxnStateError for a producer's batch out of turn; the log's errors for bad batches.
+   *   Nothing is written after any of them.
+   *
+   * @example
+   * ```ts
+   * const { firstOffset, lastOffset, duplicate } = replica.appendAsLeader(batch, 'all');
+   * ```
    */
-  appendAsLeader(batches: Uint8Array, acks: Acks): AppendInfo {
+  appendAsLeader(batches: Uint8Array, acks: Acks): LeaderAppendInfo {
     this.requireLeader();
-    if (acks === 'all' && this.isr.length < this.minInsyncReplicas) {
-      throw new NotEnoughReplicasError(
-        `${this.name} has ${this.isr.length} in-sync replicas (${this.isr.join(', ')}), fewer than min.insync.replicas ${this.minInsyncReplicas}`,
-      );
-    }
-    const info = this.log.append(batches, { leaderEpoch: this.leaderEpoch });
+    if (acks === 'all') this.requireMinInsyncReplicas();
+    const info = this.producerState.appendAsLeader(batches, this.leaderEpoch);
+    if (!info.duplicate) this.maybeAdvanceHighWatermark();
+    return info;
+  }
+
+  /**
+   * Writes a transaction marker (a control batch built with buildControlBatch) as leader, for a
+   * transaction coordinator's WriteTxnMarkers. Like acks=all, it needs min.insync.replicas in sync;
+   * the caller answers once the high watermark passes the marker.
+   *
+   * @throws NotLeaderOrFollowerError if not the leader; NotEnoughReplicasError below
+   *   min.insync.replicas; InvalidProducerEpochError for an epoch below the producer's;
+   *   TransactionCoordinatorFencedError for a stale coordinator; the log's errors.
+   *
+   * @example
+   * ```ts
+   * const { firstOffset } = replica.appendTxnMarkerAsLeader({ producerId: 7, producerEpoch: 3,
+   *   coordinatorEpoch: 1, marker: 'COMMIT' });
+   * ```
+   */
+  appendTxnMarkerAsLeader(input: TxnMarkerInput): AppendInfo {
+    this.requireLeader();
+    this.requireMinInsyncReplicas();
+    const info = this.producerState.appendMarkerAsLeader(input, this.leaderEpoch);
     this.maybeAdvanceHighWatermark();
     return info;
   }
@@ -230,12 +291,25 @@ export class PartitionReplica {
       }
     }
     if (isReplica) this.recordFollowerFetch(params.replicaId, params.fetchOffset, params.durableOffset ?? -1);
-    const maxOffset = isReplica ? this.log.logEndOffset : this._highWatermark;
+    const readCommitted = !isReplica && params.isolationLevel === 'read_committed';
+    const positions = this.positions();
+    const maxOffset = isReplica
+      ? this.log.logEndOffset
+      : readCommitted
+        ? positions.lastStableOffset
+        : this._highWatermark;
     if (params.fetchOffset >= maxOffset && params.fetchOffset <= this.log.logEndOffset) {
-      return { ...this.positions(), records: Buffer.alloc(0) };
+      return readCommitted
+        ? { ...positions, records: Buffer.alloc(0), abortedTransactions: [] }
+        : { ...positions, records: Buffer.alloc(0) };
     }
     const read = this.log.read(params.fetchOffset, params.maxBytes, { maxOffset });
-    return { ...this.positions(), records: read.records };
+    if (!readCommitted) return { ...positions, records: read.records };
+    const abortedTransactions =
+      read.records.length === 0
+        ? []
+        : this.producerState.abortedTransactions(params.fetchOffset, read.nextOffset);
+    return { ...positions, records: read.records, abortedTransactions };
   }
 
   /** The fetch a follower sends to its leader. */
@@ -267,17 +341,21 @@ export class PartitionReplica {
         const epoch = batchPartitionLeaderEpoch(records, pos);
         if (epoch > this.epochs.latestEpoch) this.epochs.assign(epoch, batchBaseOffset(records, pos));
       }
-      this.log.appendReplicated(records);
+      this.producerState.appendReplicated(records);
     }
     this._highWatermark = Math.max(
       this._highWatermark,
       Math.min(result.highWatermark, this.log.logEndOffset),
     );
+    this.producerState.onHighWatermark(this._highWatermark);
   }
 
-  /** Cuts the log (and the epoch cache) at `offset`; the high watermark follows if above it. */
+  /**
+   * Cuts the log (and the epoch cache) at `offset`, restoring the producer state as of the new
+   * end; the high watermark follows if above it.
+   */
   truncateTo(offset: number): void {
-    const end = this.log.truncateTo(offset);
+    const end = this.producerState.truncateTo(offset);
     this.epochs.truncateFromEnd(end);
     if (this._highWatermark > end) this._highWatermark = end;
   }
@@ -318,9 +396,25 @@ export class PartitionReplica {
     this.maybeAdvanceHighWatermark();
   }
 
-  /** Closes the log. */
-  close(): Promise<void> {
-    return this.log.close();
+  /**
+   * Closes the log, then writes a producer-state snapshot at its end so the next open replays
+   * nothing.
+   *
+   * @throws the log's error if it cannot close cleanly (no snapshot is written then); the file
+   *   system's error if the snapshot cannot be written.
+   */
+  async close(): Promise<void> {
+    await this.log.close();
+    this.producerState.close();
+  }
+
+  /**
+   * The producer state's periodic upkeep (snapshots, producer id expiration, aborted-index trim).
+   *
+   * @throws the file system's error if a snapshot cannot be written.
+   */
+  maintainProducerState(): void {
+    this.producerState.maintain(this._highWatermark);
   }
 
   /** The leader's own log has synced more: the high watermark may move. */
@@ -352,10 +446,18 @@ export class PartitionReplica {
   private positions() {
     return {
       highWatermark: this._highWatermark,
-      lastStableOffset: this._highWatermark,
+      lastStableOffset: this.lastStableOffset,
       logStartOffset: this.log.logStartOffset,
       logEndOffset: this.log.logEndOffset,
     };
+  }
+
+  private requireMinInsyncReplicas(): void {
+    if (this.isr.length < this.minInsyncReplicas) {
+      throw new NotEnoughReplicasError(
+        `${this.name} has ${this.isr.length} in-sync replicas (${this.isr.join(', ')}), fewer than min.insync.replicas ${this.minInsyncReplicas}`,
+      );
+    }
   }
 
   private requireLeader(): void {

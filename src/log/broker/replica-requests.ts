@@ -52,6 +52,11 @@ export interface ListOffsetsRequest extends RpcRequest {
   readonly partition: number;
   /** -2 earliest, -1 latest (the high watermark), or a timestamp in ms. */
   readonly timestamp: number;
+  /**
+   * read_committed: 'latest' is the last stable offset, and a timestamp finds only offsets below
+   * it. read_uncommitted (the default): the high watermark.
+   */
+  readonly isolationLevel?: IsolationLevel;
 }
 
 /** Close the replica's log cleanly (for a clean broker shutdown). */

@@ -1,7 +1,10 @@
 /**
  * What a partition replica actor does with each event: serve produce and fetch as leader (with
  * acks=all answered once the high watermark passes the batch, and long-polled fetches parked until
- * there is data), fetch from the leader as follower, and propose ISR changes to the controller.
+ * there is data), write transaction markers for transaction coordinators (answered, like acks=all,
+ * once the high watermark passes them), fetch from the leader as follower, and propose ISR changes
+ * to the controller. Parked read_committed fetches wait for the last stable offset, which only
+ * moves when the high watermark does, so they are re-run at the same moments as the others.
  * The replica machine (partition-replica-machine.ts) owns the lifecycle and calls in here.
  */
 import { MillraceError, StorageError } from '../../common/errors.js';
@@ -16,7 +19,13 @@ import { reply, replyError } from '../../runtime/actor/index.js';
 import type { PartitionState } from './cluster-metadata.js';
 import { CONTROLLER_ACTOR_ID, replicaActorId } from './cluster-metadata.js';
 import type { FetchParams, FetchResult, PartitionReplica } from './partition-replica.js';
-import type { FetchRequest, ListOffsetsRequest, ProduceRequest } from './replica-requests.js';
+import type {
+  FetchRequest,
+  ListOffsetsRequest,
+  ProduceRequest,
+  WriteTxnMarkerRequest,
+  WriteTxnMarkerResult,
+} from './replica-requests.js';
 
 /** Replication settings of a replica actor. */
 export interface ReplicationSettings {
@@ -36,9 +45,10 @@ export interface ReplicationSettings {
 
 interface PendingAck {
   lastOffset: number;
-  request: ProduceRequest;
+  request: ProduceRequest | WriteTxnMarkerRequest;
   timer: TimerHandle;
-  result: { baseOffset: number; lastOffset: number };
+  /** A produce's answer (the log start offset is added when it is sent), or a marker's. */
+  result: { baseOffset: number; lastOffset: number } | WriteTxnMarkerResult;
 }
 
 interface ParkedFetch {
@@ -117,6 +127,10 @@ export class ReplicaService {
     return 'follower';
   }
 
+  /**
+   * Appends a producer's batches as leader. A retry of batches already written is answered with
+   * their original offsets, and under acks=all still only once the high watermark passes them.
+   */
   produce(request: ProduceRequest): void {
     let info: { firstOffset: number; lastOffset: number };
     try {
@@ -130,19 +144,44 @@ export class ReplicaService {
     if (request.acks !== 'all' || this.replica.highWatermark > info.lastOffset) {
       reply(this.actor, request, { ...result, logStartOffset: this.replica.log.logStartOffset });
     } else {
-      const timer = this.actor.clock.setTimer(request.timeoutMs, () => {
-        const i = this.pendingAcks.findIndex((p) => p.request === request);
-        if (i < 0) return;
-        this.pendingAcks.splice(i, 1);
-        replyError(
-          this.actor,
-          request,
-          new RequestTimedOutError(
-            `acks=all for ${this.replica.name} offsets ${info.firstOffset}..${info.lastOffset}`,
-          ),
-        );
-      });
-      this.pendingAcks.push({ lastOffset: info.lastOffset, request, timer, result });
+      this.awaitHighWatermark(
+        request,
+        info.lastOffset,
+        result,
+        `acks=all for ${this.replica.name} offsets ${info.firstOffset}..${info.lastOffset}`,
+      );
+    }
+    this.answerParked();
+  }
+
+  /**
+   * Writes a COMMIT or ABORT marker for a transaction coordinator (WriteTxnMarkers) and answers
+   * `WriteTxnMarkerResult` once the high watermark passes it; refusals (a stale producer epoch or
+   * coordinator, too few in-sync replicas) are answered as their typed errors.
+   */
+  writeTxnMarker(request: WriteTxnMarkerRequest): void {
+    let offset: number;
+    try {
+      offset = this.replica.appendTxnMarkerAsLeader({
+        producerId: request.producerId,
+        producerEpoch: request.producerEpoch,
+        coordinatorEpoch: request.coordinatorEpoch,
+        marker: request.marker,
+      }).firstOffset;
+    } catch (err) {
+      this.replyFailure(request, err);
+      return;
+    }
+    const result: WriteTxnMarkerResult = { offset };
+    this.whenSynced(offset);
+    if (this.replica.highWatermark > offset) reply(this.actor, request, result);
+    else {
+      this.awaitHighWatermark(
+        request,
+        offset,
+        result,
+        `${request.marker} marker for producer ${request.producerId} on ${this.replica.name} at offset ${offset}`,
+      );
     }
     this.answerParked();
   }
@@ -170,6 +209,10 @@ export class ReplicaService {
     if (request.replicaId >= 0) this.afterHighWatermarkMayHaveMoved();
   }
 
+  /**
+   * Answers ListOffsets: earliest, latest (the high watermark, or the last stable offset for
+   * read_committed) or the first offset at a timestamp, among what the isolation level may see.
+   */
   listOffsets(request: ListOffsetsRequest): void {
     try {
       if (this.replica.role !== 'leader') {
@@ -178,12 +221,15 @@ export class ReplicaService {
         );
       }
       const log = this.replica.log;
+      const visibleEnd =
+        request.isolationLevel === 'read_committed'
+          ? this.replica.lastStableOffset
+          : this.replica.highWatermark;
       if (request.timestamp === -2) reply(this.actor, request, { offset: log.logStartOffset, timestamp: -1 });
-      else if (request.timestamp === -1)
-        reply(this.actor, request, { offset: this.replica.highWatermark, timestamp: -1 });
+      else if (request.timestamp === -1) reply(this.actor, request, { offset: visibleEnd, timestamp: -1 });
       else {
         const found = log.offsetForTimestamp(request.timestamp);
-        const visible = found !== undefined && found.offset < this.replica.highWatermark ? found : undefined;
+        const visible = found !== undefined && found.offset < visibleEnd ? found : undefined;
         reply(this.actor, request, visible ?? { offset: -1, timestamp: -1 });
       }
     } catch (err) {
@@ -283,6 +329,11 @@ export class ReplicaService {
    */
   private maintainLog(now: number): void {
     const log = this.replica.log;
+    try {
+      this.replica.maintainProducerState();
+    } catch (err) {
+      this.onStorageTrouble(err);
+    }
     if (now - this.lastRetentionMs >= this.settings.retentionCheckIntervalMs) {
       this.lastRetentionMs = now;
       try {
@@ -357,6 +408,27 @@ export class ReplicaService {
     });
   }
 
+  /** Holds the answer to `request` until the high watermark passes `lastOffset`, or times out. */
+  private awaitHighWatermark(
+    request: ProduceRequest | WriteTxnMarkerRequest,
+    lastOffset: number,
+    result: PendingAck['result'],
+    what: string,
+  ): void {
+    const timer = this.actor.clock.setTimer(request.timeoutMs, () => {
+      const i = this.pendingAcks.findIndex((p) => p.request === request);
+      if (i < 0) return;
+      this.pendingAcks.splice(i, 1);
+      replyError(this.actor, request, new RequestTimedOutError(what));
+    });
+    this.pendingAcks.push({ lastOffset, request, timer, result });
+  }
+
+  /**
+   * Answers acks=all produces and markers the high watermark has passed, and parked fetches that
+   * now have data: the high watermark and the last stable offset (which never moves without it)
+   * both gate what a fetch sees.
+   */
   private afterHighWatermarkMayHaveMoved(): void {
     const hw = this.replica.highWatermark;
     const done = this.pendingAcks.filter((p) => p.lastOffset < hw);
@@ -364,7 +436,11 @@ export class ReplicaService {
       this.pendingAcks = this.pendingAcks.filter((p) => p.lastOffset >= hw);
       for (const p of done) {
         p.timer.cancel();
-        reply(this.actor, p.request, { ...p.result, logStartOffset: this.replica.log.logStartOffset });
+        const answer =
+          p.request.type === 'produce.request'
+            ? { ...p.result, logStartOffset: this.replica.log.logStartOffset }
+            : p.result;
+        reply(this.actor, p.request, answer);
       }
     }
     this.answerParked();
@@ -400,6 +476,7 @@ export class ReplicaService {
       replicaId: request.replicaId,
       ...(request.lastFetchedEpoch === undefined ? {} : { lastFetchedEpoch: request.lastFetchedEpoch }),
       ...(request.durableOffset === undefined ? {} : { durableOffset: request.durableOffset }),
+      ...(request.isolationLevel === undefined ? {} : { isolationLevel: request.isolationLevel }),
     };
   }
 
