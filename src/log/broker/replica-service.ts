@@ -349,7 +349,10 @@ export class ReplicaService {
     ) {
       this.lastCleaningMs = now;
       this.cleaning = true;
-      log.compact({ maxOffset: this.replica.highWatermark }).then(
+      // Never past the last stable offset (an open transaction may still abort), and aborted
+      // transactions' records go rather than supersede committed ones (Kafka's cleaner does both).
+      const isAborted = abortedLookup(this.replica.producerState.manager.abortedRanges());
+      log.compact({ maxOffset: this.replica.lastStableOffset, isAborted }).then(
         () => {
           this.cleaning = false;
         },
@@ -520,4 +523,18 @@ export class ReplicaService {
       if (!this.stopped) this.actor.send(this.actor.id, { type: 'replica.tick' });
     });
   }
+}
+
+/** A lookup from the aborted index: is the batch of `producerId` at `offset` inside one of its aborted transactions? */
+function abortedLookup(
+  ranges: readonly { producerId: number; firstOffset: number; lastOffset: number }[],
+): (producerId: number, offset: number) => boolean {
+  const byProducer = new Map<number, { firstOffset: number; lastOffset: number }[]>();
+  for (const r of ranges) {
+    const list = byProducer.get(r.producerId);
+    if (list === undefined) byProducer.set(r.producerId, [r]);
+    else list.push(r);
+  }
+  return (producerId, offset) =>
+    byProducer.get(producerId)?.some((r) => r.firstOffset <= offset && offset < r.lastOffset) ?? false;
 }

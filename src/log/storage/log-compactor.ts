@@ -42,6 +42,18 @@ export interface CompactionContext {
   indexIntervalBytes: number;
   deleteRetentionMs: number;
   nowMs: number;
+  /**
+   * Whether a transactional batch of `producerId` at `baseOffset` belongs to an aborted
+   * transaction. Such batches are dropped and never count as a key's latest record, as Kafka's
+   * cleaner does: otherwise an aborted write could supersede a committed one.
+   */
+  isAborted?: (producerId: number, baseOffset: number) => boolean;
+}
+
+function abortedBatch(ctx: CompactionContext, view: RecordBatchView): boolean {
+  return (
+    ctx.isAborted !== undefined && view.isTransactional && ctx.isAborted(view.producerId, view.baseOffset)
+  );
 }
 
 /**
@@ -102,7 +114,7 @@ function buildLatestOffsetMap(ctx: CompactionContext, segments: LogSegment[]): M
   const latest = new Map<string, number>();
   for (const segment of segments) {
     for (const view of batchesOf(ctx, segment)) {
-      if (view.isControl) continue;
+      if (view.isControl || abortedBatch(ctx, view)) continue;
       for (const record of view) {
         if (record.key !== null) latest.set(keyOf(record.key), record.offset);
       }
@@ -131,6 +143,11 @@ function compactSegment(
       if (view.isControl) {
         cleaned.write(view.bytes, 0, view.sizeInBytes, size);
         size += view.sizeInBytes;
+        continue;
+      }
+      if (abortedBatch(ctx, view)) {
+        result.recordsRemoved += view.recordsCount;
+        changed = true;
         continue;
       }
       kept.length = 0;

@@ -371,12 +371,15 @@ export class PartitionLog {
    * Compacts the sealed segments (cleanup.policy compact): keeps the latest record per key at its
    * offset, drops tombstones past their delete horizon, never touches the active segment. Only
    * segments wholly below `maxOffset` (the high watermark, for a replica) and already synced are
-   * compacted; the log is flushed first.
+   * compacted; the log is flushed first. With `isAborted`, batches of aborted transactions are
+   * dropped and never supersede a committed record.
    *
    * @throws IllegalStateError when the topic is not compacted; LogCorruptedError for damaged data
    *   (the old segments are kept); StorageError after a disk failure.
    */
-  async compact(options: { maxOffset?: number } = {}): Promise<CompactionResult> {
+  async compact(
+    options: { maxOffset?: number; isAborted?: (producerId: number, baseOffset: number) => boolean } = {},
+  ): Promise<CompactionResult> {
     this.checkWritable();
     if (this.config.cleanupPolicy === 'delete') {
       throw new IllegalStateError(
@@ -399,6 +402,7 @@ export class PartitionLog {
           indexIntervalBytes: this.config.indexIntervalBytes,
           deleteRetentionMs: this.config.deleteRetentionMs,
           nowMs: this.clock.nowMs(),
+          ...(options.isAborted === undefined ? {} : { isAborted: options.isAborted }),
         },
         cleanable,
       );

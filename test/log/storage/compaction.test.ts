@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidRecordError } from '../../../src/common/errors.js';
 import { buildControlBatch } from '../../../src/log/format/control-record.js';
+import { buildRecordBatch } from '../../../src/log/format/record-batch-builder.js';
 import { iterateBatches } from '../../../src/log/format/record-batch-decoder.js';
 import { batchOf, DIR, newLog, readAll, reopen } from './log-fixtures.js';
 
@@ -155,5 +156,44 @@ describe('a crash during compaction leaves the old segment or the new one', () =
     const again = reopen(fs, clock, config);
     expect(again.recovery.indexesRebuilt).toBeGreaterThanOrEqual(1);
     expect(readAll(again).map((r) => r.value)).toEqual(['v27', 'v28', 'v29']);
+  });
+});
+
+describe('compaction of transactional data', () => {
+  it('drops an aborted transaction’s records, so they never supersede the committed value of their key', async () => {
+    const { log, clock } = newLog(config);
+    log.append(batchOf([{ key: 'k', value: 'committed', timestamp: clock.nowMs() }]));
+    const aborted = buildRecordBatch(
+      [{ key: Buffer.from('k'), value: Buffer.from('aborted'), timestamp: clock.nowMs() }],
+      {
+        producerId: 9,
+        producerEpoch: 0,
+        baseSequence: 0,
+        isTransactional: true,
+      },
+    );
+    const at = log.append(aborted).firstOffset;
+    const marker = log.append(
+      buildControlBatch({
+        type: 'ABORT',
+        producerId: 9,
+        producerEpoch: 0,
+        coordinatorEpoch: 0,
+        timestamp: clock.nowMs(),
+      }),
+    ).firstOffset;
+    log.roll();
+    const result = await log.compact({
+      isAborted: (producerId, offset) => producerId === 9 && offset >= at && offset < marker,
+    });
+    expect(result.recordsRemoved).toBe(1);
+    expect(readAll(log).filter((r) => r.key === 'k').map((r) => r.value)).toEqual(['committed']);
+    // Without the aborted index the aborted write would have won.
+    const { log: plain, clock: c2 } = newLog(config);
+    plain.append(batchOf([{ key: 'k', value: 'committed', timestamp: c2.nowMs() }]));
+    plain.append(Buffer.from(aborted));
+    plain.roll();
+    await plain.compact();
+    expect(readAll(plain).filter((r) => r.key === 'k').map((r) => r.value)).toEqual(['aborted']);
   });
 });

@@ -10,6 +10,7 @@
  * `prepareLeaderAppend` checks every batch and stages the updates, the log appends, then
  * `commitPrepared` applies them.
  */
+
 import { readInt16, readInt32, readInt64 } from '../../../common/bytes.js';
 import {
   InvalidProducerEpochError,
@@ -18,6 +19,7 @@ import {
 import { BatchAttribute, BatchField, batchSizeAt } from '../../format/batch-layout.js';
 import { parseControlRecord } from '../../format/control-record.js';
 import { RecordBatchView } from '../../format/record-batch-decoder.js';
+import type { TxnRange } from './aborted-transaction-index.js';
 import { type DuplicateAppend, LeaderAppendCheck } from './leader-append-check.js';
 import { lastSequenceOf, NO_SEQUENCE, ProducerStateEntry } from './producer-state-entry.js';
 import type { ProducerStateImage } from './producer-state-image.js';
@@ -216,6 +218,11 @@ export class ProducerStateManager {
   /** Forgets completed transactions whose markers are below the high watermark: they are settled. */
   onHighWatermark(hw: number): void {
     this.txns.onHighWatermark(hw);
+  }
+
+  /** Every aborted transaction still indexed, with the offset of its ABORT marker. */
+  abortedRanges(): TxnRange[] {
+    return this.txns.aborted.entries();
   }
 
   /** The aborted transactions with data that may lie in [fromOffset, upToOffset). */
