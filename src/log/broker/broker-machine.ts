@@ -11,7 +11,9 @@
  * It registers with a fresh incarnation id (and whether its last shutdown was clean, read from a
  * marker file), heartbeats every heartbeatIntervalMs, and applies the partition states the
  * controller sends (with registration, with each heartbeat answer, and pushed on change) by
- * spawning replica actors and passing the states on.
+ * spawning replica actors and passing the states on. It runs a group coordinator and a
+ * transaction coordinator, routes `group.*` and `txn.*` requests to them, and has them load the
+ * `__consumer_offsets` and `__transaction_state` partitions it leads.
  */
 import { setup } from 'xstate';
 import { UnknownTopicOrPartitionError } from '../../common/kafka-errors.js';
@@ -27,7 +29,12 @@ import {
 } from '../../runtime/actor/index.js';
 import { groupCoordinatorHostMachine } from '../coordinator/group-coordinator-host-machine.js';
 import { OFFSETS_TOPIC, ReplicaStateLog } from '../coordinator/replica-state-log.js';
+import type { TransactionCoordinatorConfig } from '../coordinator/transaction/txn-coordinator-config.js';
+import { txnCoordinatorHostMachine } from '../coordinator/transaction/txn-coordinator-host-machine.js';
+import { txnCoordinatorActorId } from '../coordinator/transaction/txn-coordinator-id.js';
+import { TRANSACTION_STATE_TOPIC } from '../coordinator/transaction/txn-state-records.js';
 import type { StorageFs } from '../storage/fs/storage-fs.js';
+import { DEFAULT_BROKER_SETTINGS } from './broker-settings.js';
 import type { PartitionState } from './cluster-metadata.js';
 import { CONTROLLER_ACTOR_ID, replicaActorId } from './cluster-metadata.js';
 import type { PartitionAssignment } from './controller-machine.js';
@@ -51,6 +58,19 @@ export interface BrokerInput {
   /** The system the broker runs in: its group coordinator talks to its replicas through it. */
   system: ActorSystem;
   offsetsTopicPartitions: number;
+  /**
+   * The transaction coordinator's settings (its `__consumer_offsets` partition count and request
+   * timeout come from the fields above).
+   */
+  transaction?: Partial<
+    Pick<
+      TransactionCoordinatorConfig,
+      | 'transactionStateTopicPartitions'
+      | 'transactionMaxTimeoutMs'
+      | 'transactionAbortTimedOutCheckIntervalMs'
+      | 'transactionalIdExpirationMs'
+    >
+  >;
 }
 
 /** Events of the broker machine. */
@@ -59,6 +79,7 @@ export type BrokerEvent =
   | { type: 'broker.tick' }
   | { type: 'broker.deletePartitions'; partitions: { topic: string; partition: number }[] }
   | (RpcRequest & { type: `group.${string}`; groupId?: string })
+  | (RpcRequest & { type: `txn.${string}`; transactionalId?: string | null })
   | (RpcRequest & { type: 'broker.shutdown' })
   | ProduceRequest
   | FetchRequest
@@ -81,6 +102,8 @@ interface Context {
   closesOutstanding: number;
   /** `__consumer_offsets` partitions this broker leads (its coordinator has them loaded). */
   ledOffsetsPartitions: Set<number>;
+  /** `__transaction_state` partitions this broker leads (its transaction coordinator has them). */
+  ledTransactionPartitions: Set<number>;
   coordinatorSpawned: boolean;
 }
 
@@ -96,7 +119,10 @@ export function coordinatorActorId(brokerId: number): string {
   return `broker-${brokerId}/group-coordinator`;
 }
 
-/** Starts the broker's group coordinator, whose state logs are its `__consumer_offsets` replicas. */
+/**
+ * Starts the broker's group and transaction coordinators, whose state logs are its replicas of
+ * `__consumer_offsets` and `__transaction_state`.
+ */
 function spawnCoordinator(context: Context): void {
   if (context.coordinatorSpawned) return;
   context.coordinatorSpawned = true;
@@ -110,17 +136,49 @@ function spawnCoordinator(context: Context): void {
       openLog: (partition: number) => new ReplicaStateLog(rpc, actor.clock, input.brokerId, partition),
     },
   });
+  actor.spawnChild({
+    id: txnCoordinatorActorId(input.brokerId),
+    logic: txnCoordinatorHostMachine,
+    input: {
+      brokerId: input.brokerId,
+      config: {
+        // The controller places ids with the same partition count: never the coordinator's own default.
+        transactionStateTopicPartitions: DEFAULT_BROKER_SETTINGS.transactionStateTopicPartitions,
+        ...input.transaction,
+        offsetsTopicPartitions: input.offsetsTopicPartitions,
+        requestTimeoutMs: input.replication.requestTimeoutMs,
+      },
+      openLog: (partition: number) =>
+        new ReplicaStateLog(rpc, actor.clock, input.brokerId, partition, 10_000, TRANSACTION_STATE_TOPIC),
+    },
+  });
 }
 
-/** Loads the groups of `__consumer_offsets` partitions this broker now leads, unloads the others. */
+/**
+ * Has the coordinators load the state of the internal partitions this broker now leads, and
+ * unload the others. The transaction coordinator's epoch is the partition's leader epoch.
+ */
 function followCoordinatorLeadership(context: Context, state: PartitionState): void {
-  if (state.topic !== OFFSETS_TOPIC) return;
-  const id = coordinatorActorId(context.input.brokerId);
-  if (state.leader === context.input.brokerId) {
+  const { brokerId } = context.input;
+  let id: string;
+  let led: Set<number>;
+  let load: { type: 'coordinator.load'; partition: number; coordinatorEpoch?: number };
+  if (state.topic === OFFSETS_TOPIC) {
+    id = coordinatorActorId(brokerId);
+    led = context.ledOffsetsPartitions;
+    load = { type: 'coordinator.load', partition: state.partition };
+  } else if (state.topic === TRANSACTION_STATE_TOPIC) {
+    id = txnCoordinatorActorId(brokerId);
+    led = context.ledTransactionPartitions;
+    load = { type: 'coordinator.load', partition: state.partition, coordinatorEpoch: state.leaderEpoch };
+  } else {
+    return;
+  }
+  if (state.leader === brokerId) {
     // Sent with every heartbeat's states too: a load that failed is tried again.
-    context.ledOffsetsPartitions.add(state.partition);
-    context.actor.send(id, { type: 'coordinator.load', partition: state.partition });
-  } else if (context.ledOffsetsPartitions.delete(state.partition)) {
+    led.add(state.partition);
+    context.actor.send(id, load);
+  } else if (led.delete(state.partition)) {
     context.actor.send(id, { type: 'coordinator.unload', partition: state.partition });
   }
 }
@@ -258,6 +316,7 @@ export const brokerMachine = setup({
       shutdownRequest: undefined,
       closesOutstanding: 0,
       ledOffsetsPartitions: new Set<number>(),
+      ledTransactionPartitions: new Set<number>(),
       coordinatorSpawned: false,
     };
   },
@@ -273,6 +332,10 @@ export const brokerMachine = setup({
     },
     'group.*': {
       actions: ({ context, event }) => context.actor.send(coordinatorActorId(context.input.brokerId), event),
+    },
+    'txn.*': {
+      actions: ({ context, event }) =>
+        context.actor.send(txnCoordinatorActorId(context.input.brokerId), event),
     },
     'produce.request': { actions: ({ context, event }) => route(context, event) },
     'fetch.request': { actions: ({ context, event }) => route(context, event) },

@@ -30,6 +30,22 @@ export interface BrokerSettings {
   offsetsTopicPartitions: number;
   /** Its replication factor, capped at the live brokers (Kafka: 3). */
   offsetsTopicReplicationFactor: number;
+  /**
+   * Partitions of `__transaction_state`, created on the first FindCoordinator for a transactional
+   * id (Kafka transaction.state.log.num.partitions: 50).
+   */
+  transactionStateTopicPartitions: number;
+  /** Its replication factor, capped at the live brokers (Kafka: 3). */
+  transactionStateTopicReplicationFactor: number;
+  /** The longest transaction timeout a producer may ask for (Kafka transaction.max.timeout.ms). */
+  transactionMaxTimeoutMs: number;
+  /**
+   * How often open transactions are checked against their timeouts, and idle transactional ids
+   * against their expiry (Kafka transaction.abort.timed.out.transaction.cleanup.interval.ms).
+   */
+  transactionAbortTimedOutCheckIntervalMs: number;
+  /** A transactional id unused this long is forgotten (Kafka transactional.id.expiration.ms: 7 days). */
+  transactionalIdExpirationMs: number;
 }
 
 /** The defaults. */
@@ -45,6 +61,11 @@ export const DEFAULT_BROKER_SETTINGS: Readonly<BrokerSettings> = Object.freeze({
   logCleanerIntervalMs: 15_000,
   offsetsTopicPartitions: 8,
   offsetsTopicReplicationFactor: 3,
+  transactionStateTopicPartitions: 8,
+  transactionStateTopicReplicationFactor: 3,
+  transactionMaxTimeoutMs: 900_000,
+  transactionAbortTimedOutCheckIntervalMs: 10_000,
+  transactionalIdExpirationMs: 604_800_000,
 });
 
 /**
@@ -81,6 +102,32 @@ export function resolveBrokerSettings(input: Partial<BrokerSettings> = {}): Brok
       s.offsetsTopicReplicationFactor,
       1,
       100,
+    ),
+    transactionStateTopicPartitions: intInRange(
+      'transactionStateTopicPartitions',
+      s.transactionStateTopicPartitions,
+      1,
+      10_000,
+    ),
+    transactionStateTopicReplicationFactor: intInRange(
+      'transactionStateTopicReplicationFactor',
+      s.transactionStateTopicReplicationFactor,
+      1,
+      100,
+    ),
+    // Kafka keeps the transaction timings in int32 fields.
+    transactionMaxTimeoutMs: intInRange('transactionMaxTimeoutMs', s.transactionMaxTimeoutMs, 1, 2 ** 31 - 1),
+    transactionAbortTimedOutCheckIntervalMs: intInRange(
+      'transactionAbortTimedOutCheckIntervalMs',
+      s.transactionAbortTimedOutCheckIntervalMs,
+      1,
+      2 ** 31 - 1,
+    ),
+    transactionalIdExpirationMs: intInRange(
+      'transactionalIdExpirationMs',
+      s.transactionalIdExpirationMs,
+      1,
+      2 ** 31 - 1,
     ),
   };
   if (settings.heartbeatIntervalMs >= settings.sessionTimeoutMs) {

@@ -6,8 +6,8 @@
  * ```
  *
  * Brokers register and heartbeat; a broker silent for sessionTimeoutMs is fenced and leaders are
- * elected for what it led. Clients ask for metadata and create topics; leaders propose ISR
- * changes. Every partition whose state changes is pushed to the brokers holding its replicas
+ * elected for what it led. Clients ask for metadata, create topics and find coordinators; leaders
+ * propose ISR changes; brokers ask for blocks of producer ids. Every partition whose state changes is pushed to the brokers holding its replicas
  * (`broker.partitionStates`), and heartbeats answer with the full state of the broker's
  * partitions, so a broker that missed a push catches up within one heartbeat.
  *
@@ -15,7 +15,7 @@
  * beyond the embedded broker.
  */
 import { setup } from 'xstate';
-import { CoordinatorNotAvailableError } from '../../common/kafka-errors.js';
+import { CoordinatorNotAvailableError, InvalidRequestError } from '../../common/kafka-errors.js';
 import {
   type ActorContext,
   type ActorInput,
@@ -25,8 +25,10 @@ import {
 } from '../../runtime/actor/index.js';
 import { partitionForGroup } from '../coordinator/group-partition.js';
 import { OFFSETS_TOPIC } from '../coordinator/replica-state-log.js';
+import { TRANSACTION_STATE_TOPIC } from '../coordinator/transaction/txn-state-records.js';
+import { DEFAULT_BROKER_SETTINGS } from './broker-settings.js';
 import { brokerActorId, type PartitionState } from './cluster-metadata.js';
-import { ControllerState, type CreateTopicRequest } from './controller-state.js';
+import { ControllerState, type CreateTopicRequest, type ProducerIdBlockGrant } from './controller-state.js';
 import type { ControllerStore } from './controller-store.js';
 import type { TopicConfig } from './topic-config.js';
 
@@ -38,7 +40,40 @@ export interface ControllerInput {
   store?: ControllerStore;
   offsetsTopicPartitions: number;
   offsetsTopicReplicationFactor: number;
+  /** Partitions of `__transaction_state` (default: the broker settings' default). */
+  transactionStateTopicPartitions?: number;
+  /** Its replication factor, capped at the live brokers (default: the broker settings' default). */
+  transactionStateTopicReplicationFactor?: number;
 }
+
+/**
+ * FindCoordinator: the broker coordinating a group (`groupId`) or a transactional id
+ * (`transactionalId`), answered `{ brokerId, partition }`.
+ *
+ * @example
+ * ```ts
+ * await rpc.call(CONTROLLER_ACTOR_ID, { type: 'controller.findCoordinator', transactionalId: 'app-1' }, 5000);
+ * ```
+ */
+export type FindCoordinatorRequest = RpcRequest & {
+  type: 'controller.findCoordinator';
+  groupId?: string;
+  transactionalId?: string;
+};
+
+/**
+ * A broker asks for a block of producer ids, answered `{ brokerId, firstProducerId, count }`
+ * (ProducerIdBlockGrant) once the controller has saved that they are handed out.
+ *
+ * @example
+ * ```ts
+ * await rpc.call(CONTROLLER_ACTOR_ID, { type: 'controller.allocateProducerIds', brokerId: 2 }, 5000);
+ * ```
+ */
+export type AllocateProducerIdsRequest = RpcRequest & {
+  type: 'controller.allocateProducerIds';
+  brokerId: number;
+};
 
 /** A partition state with its topic's config, as pushed to brokers. */
 export interface PartitionAssignment {
@@ -58,7 +93,8 @@ export type ControllerEvent =
   | (RpcRequest & { type: 'controller.createTopics'; topics: CreateTopicRequest[] })
   | (RpcRequest & { type: 'controller.metadata'; topics?: string[] })
   | (RpcRequest & { type: 'controller.deleteTopics'; topics: string[] })
-  | (RpcRequest & { type: 'controller.findCoordinator'; groupId: string })
+  | FindCoordinatorRequest
+  | AllocateProducerIdsRequest
   | (RpcRequest & {
       type: 'controller.alterIsr';
       topic: string;
@@ -74,25 +110,42 @@ interface Context {
   state: ControllerState;
   store: ControllerStore | undefined;
   tickMs: number;
-  offsetsTopic: { partitions: number; replicationFactor: number };
+  offsetsTopic: InternalTopic;
+  transactionStateTopic: InternalTopic;
+}
+
+interface InternalTopic {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
 }
 
 /**
- * The coordinator of a group: the leader of its `__consumer_offsets` partition, creating the
- * topic on first use as Kafka does.
+ * The coordinator of a group (the leader of its `__consumer_offsets` partition) or of a
+ * transactional id (the leader of its `__transaction_state` partition), creating the topic on
+ * first use as Kafka does. Both place a key with Kafka's hash of it.
+ *
+ * @throws InvalidRequestError when the request names neither; CoordinatorNotAvailableError while
+ *   the partition has no leader.
  */
-function findCoordinator(context: Context, groupId: string): { brokerId: number; partition: number } {
-  const { state, offsetsTopic } = context;
-  if (!state.metadata([OFFSETS_TOPIC]).topics.length) {
-    const replicationFactor = Math.min(
-      offsetsTopic.replicationFactor,
-      Math.max(1, state.liveBrokers().length),
-    );
+function findCoordinator(
+  context: Context,
+  event: FindCoordinatorRequest,
+): { brokerId: number; partition: number } {
+  const { state } = context;
+  const byTransaction = typeof event.transactionalId === 'string';
+  const key = byTransaction ? event.transactionalId : event.groupId;
+  if (typeof key !== 'string') {
+    throw new InvalidRequestError('FindCoordinator names neither a groupId nor a transactionalId');
+  }
+  const topic = byTransaction ? context.transactionStateTopic : context.offsetsTopic;
+  if (!state.metadata([topic.name]).topics.length) {
+    const replicationFactor = Math.min(topic.replicationFactor, Math.max(1, state.liveBrokers().length));
     push(
       context,
       state.createTopic({
-        name: OFFSETS_TOPIC,
-        partitions: offsetsTopic.partitions,
+        name: topic.name,
+        partitions: topic.partitions,
         replicationFactor,
         config: {
           cleanupPolicy: 'compact',
@@ -102,10 +155,17 @@ function findCoordinator(context: Context, groupId: string): { brokerId: number;
       }),
     );
   }
-  const partition = partitionForGroup(groupId, offsetsTopic.partitions);
-  const leader = state.partitionState(OFFSETS_TOPIC, partition).leader;
-  if (leader < 0) throw new CoordinatorNotAvailableError(`${OFFSETS_TOPIC}-${partition} has no leader`);
+  const partition = partitionForGroup(key, topic.partitions);
+  const leader = state.partitionState(topic.name, partition).leader;
+  if (leader < 0) throw new CoordinatorNotAvailableError(`${topic.name}-${partition} has no leader`);
   return { brokerId: leader, partition };
+}
+
+/** Hands out a block of producer ids, saved before it is answered: an id is never handed out twice. */
+function allocateProducerIds(context: Context, brokerId: number): ProducerIdBlockGrant {
+  const grant = context.state.allocateProducerIds(brokerId);
+  context.store?.save(context.state.snapshot());
+  return grant;
 }
 
 function assignmentsOf(state: ControllerState, partitions: PartitionState[]): PartitionAssignment[] {
@@ -189,8 +249,18 @@ export const controllerMachine = setup({
       state,
       store: input.input.store,
       offsetsTopic: {
+        name: OFFSETS_TOPIC,
         partitions: input.input.offsetsTopicPartitions,
         replicationFactor: input.input.offsetsTopicReplicationFactor,
+      },
+      transactionStateTopic: {
+        name: TRANSACTION_STATE_TOPIC,
+        partitions:
+          input.input.transactionStateTopicPartitions ??
+          DEFAULT_BROKER_SETTINGS.transactionStateTopicPartitions,
+        replicationFactor:
+          input.input.transactionStateTopicReplicationFactor ??
+          DEFAULT_BROKER_SETTINGS.transactionStateTopicReplicationFactor,
       },
       tickMs: Math.max(1, Math.floor(input.input.sessionTimeoutMs / 4)),
     };
@@ -264,8 +334,11 @@ export const controllerMachine = setup({
             }),
         },
         'controller.findCoordinator': {
+          actions: ({ context, event }) => handle(context, event, () => findCoordinator(context, event)),
+        },
+        'controller.allocateProducerIds': {
           actions: ({ context, event }) =>
-            handle(context, event, () => findCoordinator(context, event.groupId)),
+            handle(context, event, () => allocateProducerIds(context, event.brokerId)),
         },
         'controller.metadata': {
           actions: ({ context, event }) => handle(context, event, () => context.state.metadata(event.topics)),

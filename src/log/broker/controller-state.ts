@@ -31,8 +31,37 @@ interface BrokerRegistration {
 export interface ControllerSnapshot {
   version: 1;
   topicCount: number;
+  /**
+   * The first producer id not yet handed to a broker. Absent in snapshots written before
+   * producer ids existed, which had handed none out.
+   */
+  nextProducerId?: number;
   brokers: { id: number; incarnation: string }[];
   topics: { name: string; config: TopicConfig; partitions: PartitionState[] }[];
+}
+
+/**
+ * How many producer ids a broker gets at once (Kafka's block size).
+ *
+ * @example
+ * ```ts
+ * state.allocateProducerIds(1, PRODUCER_ID_BLOCK_SIZE);
+ * ```
+ */
+export const PRODUCER_ID_BLOCK_SIZE = 1000;
+
+/**
+ * A block of producer ids handed to a broker: `firstProducerId` .. `firstProducerId + count - 1`.
+ *
+ * @example
+ * ```ts
+ * const grant: ProducerIdBlockGrant = { brokerId: 2, firstProducerId: 3000, count: 1000 };
+ * ```
+ */
+export interface ProducerIdBlockGrant {
+  readonly brokerId: number;
+  readonly firstProducerId: number;
+  readonly count: number;
 }
 
 /** A request to create a topic. */
@@ -61,6 +90,7 @@ export class ControllerState {
   private readonly brokers = new Map<number, BrokerRegistration>();
   private readonly topics = new Map<string, { config: TopicConfig; partitions: PartitionState[] }>();
   private topicCount = 0;
+  private nextProducerId = 0;
 
   constructor(clock: Clock, sessionTimeoutMs: number) {
     this.clock = clock;
@@ -75,6 +105,7 @@ export class ControllerState {
     return {
       version: 1,
       topicCount: this.topicCount,
+      nextProducerId: this.nextProducerId,
       brokers: [...this.brokers].map(([id, b]) => ({ id, incarnation: b.incarnation })),
       topics: [...this.topics].map(([name, t]) => ({ name, config: t.config, partitions: t.partitions })),
     };
@@ -86,6 +117,7 @@ export class ControllerState {
    */
   restore(snapshot: ControllerSnapshot): void {
     this.topicCount = snapshot.topicCount;
+    this.nextProducerId = snapshot.nextProducerId ?? 0;
     for (const b of snapshot.brokers) {
       this.brokers.set(b.id, {
         incarnation: b.incarnation,
@@ -102,6 +134,26 @@ export class ControllerState {
         ),
       });
     }
+  }
+
+  /**
+   * Hands a broker the next block of producer ids. The caller must save the snapshot before it
+   * answers, so that no id is handed out twice, even across a controller restart.
+   *
+   * @example
+   * ```ts
+   * const { firstProducerId, count } = state.allocateProducerIds(2); // 0, 1000; then 1000, 1000 …
+   * store.save(state.snapshot());
+   * ```
+   * @throws InvalidRequestError for a broker id that is not a non-negative integer.
+   */
+  allocateProducerIds(brokerId: number, count = PRODUCER_ID_BLOCK_SIZE): ProducerIdBlockGrant {
+    if (!Number.isInteger(brokerId) || brokerId < 0) {
+      throw new InvalidRequestError(`producer ids asked for by broker ${brokerId}: not a broker id`);
+    }
+    const firstProducerId = this.nextProducerId;
+    this.nextProducerId += count;
+    return { brokerId, firstProducerId, count };
   }
 
   /** Live (unfenced) broker ids, sorted. */

@@ -66,6 +66,8 @@ export class EmbeddedCluster {
         sessionTimeoutMs: this.settings.sessionTimeoutMs,
         offsetsTopicPartitions: this.settings.offsetsTopicPartitions,
         offsetsTopicReplicationFactor: this.settings.offsetsTopicReplicationFactor,
+        transactionStateTopicPartitions: this.settings.transactionStateTopicPartitions,
+        transactionStateTopicReplicationFactor: this.settings.transactionStateTopicReplicationFactor,
         store: new ControllerStore(options.controllerFs ?? shared, `${options.dataDir}/controller`),
       },
     });
@@ -91,6 +93,12 @@ export class EmbeddedCluster {
         replicaLagTimeMaxMs: s.replicaLagTimeMaxMs,
         system: this.system,
         offsetsTopicPartitions: s.offsetsTopicPartitions,
+        transaction: {
+          transactionStateTopicPartitions: s.transactionStateTopicPartitions,
+          transactionMaxTimeoutMs: s.transactionMaxTimeoutMs,
+          transactionAbortTimedOutCheckIntervalMs: s.transactionAbortTimedOutCheckIntervalMs,
+          transactionalIdExpirationMs: s.transactionalIdExpirationMs,
+        },
         replication: {
           fetchMaxBytes: s.replicaFetchMaxBytes,
           fetchMaxWaitMs: s.replicaFetchWaitMaxMs,

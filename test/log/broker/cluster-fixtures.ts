@@ -19,7 +19,13 @@ export const FAST: Partial<BrokerSettings> = {
   logCleanerIntervalMs: 500,
 };
 
-export function simulatedCluster(seed: number, brokers: number, network: Partial<NetworkFaults> = {}) {
+export function simulatedCluster(
+  seed: number,
+  brokers: number,
+  network: Partial<NetworkFaults> = {},
+  /** Settings over FAST's. */
+  settings: Partial<BrokerSettings> = {},
+) {
   const sim = new Simulation({ seed, network });
   const disks = new Map<number, MemoryStorageFs>();
   const fsOf = (id: number) => {
@@ -36,7 +42,7 @@ export function simulatedCluster(seed: number, brokers: number, network: Partial
     system: sim.system,
     fsOf,
     controllerFs: new MemoryStorageFs(),
-    settings: FAST,
+    settings: { ...FAST, ...settings },
   });
   const client = new EmbeddedLogClient(sim.system, { node: 'client', requestTimeoutMs: 1000 });
   return { sim, cluster, client, disks, fsOf };
