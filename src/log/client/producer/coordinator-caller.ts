@@ -23,7 +23,7 @@ const MOVED = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'NOT_LEAD
  *
  * @example
  * ```ts
- * const caller = new CoordinatorCaller(client, clock, 100);
+ * const caller = new CoordinatorCaller(client, clock, 100, 30_000);
  * const ids = await caller.call({ kind: 'transaction', id: 'app-1' }, initRequest, clock.nowMs() + 60_000);
  * ```
  */
@@ -34,6 +34,8 @@ export class CoordinatorCaller {
     private readonly client: EmbeddedLogClient,
     private readonly clock: Clock,
     private readonly retryBackoffMs: number,
+    /** One attempt's limit: a coordinator that died must not hold the call until the deadline. */
+    private readonly requestTimeoutMs = 30_000,
   ) {}
 
   /**
@@ -58,7 +60,7 @@ export class CoordinatorCaller {
       }
       try {
         const broker = await this.coordinatorOf(key);
-        return await this.client.brokerCall<T>(broker, request, remaining);
+        return await this.client.brokerCall<T>(broker, request, Math.min(remaining, this.requestTimeoutMs));
       } catch (err) {
         if (!(err instanceof MillraceError) || !err.retriable) throw err;
         lastError = err;

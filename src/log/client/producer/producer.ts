@@ -90,7 +90,7 @@ export class Producer {
     const resolved = this.accumulator.config;
     this.transactions = new TransactionManager(
       resolved,
-      new CoordinatorCaller(client, clock, resolved.retryBackoffMs),
+      new CoordinatorCaller(client, clock, resolved.retryBackoffMs, resolved.requestTimeoutMs),
       clock,
       {
         onChange: () => this.scheduleDrain(),

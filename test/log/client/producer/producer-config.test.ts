@@ -33,6 +33,8 @@ describe('resolveProducerConfig', () => {
       maxInFlightRequestsPerConnection: 5,
       compressionType: 'none',
       enableIdempotence: true,
+      transactionalId: null,
+      transactionTimeoutMs: 60_000,
     });
     expect(resolveProducerConfig()).toEqual(DEFAULT_PRODUCER_CONFIG);
   });
@@ -102,5 +104,15 @@ describe('resolveProducerConfig', () => {
       "invalid config enableIdempotence = true: expected false, or true only with acks 'all' (acks is 1)",
     );
     expect(() => resolveProducerConfig({ retries: 0, enableIdempotence: true })).toThrow(/retries above 0/);
+  });
+});
+
+describe('transactional producer config', () => {
+  it('refuses a transactionalId with idempotence turned off, and an empty transactionalId', () => {
+    expect(() => resolveProducerConfig({ transactionalId: 'app-1', enableIdempotence: false })).toThrow(
+      /transactions need idempotence/,
+    );
+    expect(() => resolveProducerConfig({ transactionalId: '' })).toThrow(/non-empty string/);
+    expect(resolveProducerConfig({ transactionalId: 'app-1' }).transactionalId).toBe('app-1');
   });
 });
