@@ -18,7 +18,7 @@ import { checkHistory, formatReport } from '../eos/history-checker.js';
 import { HistoryRecorder } from '../eos/history-recorder.js';
 import { readPartition } from './read-partition.js';
 
-const SEEDS = Number(process.env.SEEDS ?? 3);
+const SEEDS = Number(process.env.SEEDS ?? 20);
 const ONLY = process.env.SEED === undefined ? undefined : Number(process.env.SEED);
 const TOPIC = 'jepsen';
 const PARTITIONS = 2;
@@ -147,6 +147,7 @@ async function consumerWorker(
   name: string,
   isolationLevel: 'read_committed' | 'read_uncommitted',
   running: () => boolean,
+  recordedAs: 'read_committed' | 'read_uncommitted' = isolationLevel,
 ) {
   const client = new EmbeddedLogClient(sim.system, { node: name, requestTimeoutMs: 1000 });
   const consumer = new Consumer(client, sim.clock, {
@@ -167,7 +168,7 @@ async function consumerWorker(
         const first = records[0]!;
         h.poll(
           name,
-          isolationLevel,
+          recordedAs,
           { topic: first.topic, partition: first.partition },
           records.map((r) => [r.offset, Buffer.from(r.value!).toString()] as const),
         );
@@ -178,7 +179,7 @@ async function consumerWorker(
   }
 }
 
-async function run(seed: number): Promise<string | undefined> {
+async function run(seed: number, negativeControl = false): Promise<string | undefined> {
   const { sim, cluster, client, disks } = simulatedCluster(seed, BROKERS.length, {
     minDelayMs: 1,
     maxDelayMs: 8,
@@ -201,12 +202,20 @@ async function run(seed: number): Promise<string | undefined> {
     transactionalWorker(sim, h, 1, new SeededRandom(seed * 7 + 2), isRunning),
     idempotentWorker(sim, h, new SeededRandom(seed * 7 + 3), isRunning),
     consumerWorker(sim, h, 'rc-1', 'read_committed', isRunning),
-    consumerWorker(sim, h, 'rc-2', 'read_committed', isRunning),
+    consumerWorker(
+      sim,
+      h,
+      'rc-2',
+      negativeControl ? 'read_uncommitted' : 'read_committed',
+      isRunning,
+      'read_committed',
+    ),
     consumerWorker(sim, h, 'ru-1', 'read_uncommitted', isRunning),
   ];
   const faults: string[] = [];
+  const startMs = sim.clock.nowMs();
   const nemesis = (async () => {
-    while (sim.clock.nowMs() < RUN_MS) {
+    while (sim.clock.nowMs() - startMs < RUN_MS) {
       await wait(sim, chaos.nextInt(500, 2500));
       const victim = BROKERS[chaos.nextInt(0, BROKERS.length - 1)]!;
       const kind = chaos.nextInt(0, 2);
@@ -253,6 +262,7 @@ async function run(seed: number): Promise<string | undefined> {
       problems.push(`${TOPIC}-${p}: last stable offset ${lso.offset} ≠ high watermark ${hw.offset}`);
   }
   const report = checkHistory(h.history, { maxAnomaliesPerKind: 10 });
+  if (process.env.VERBOSE) console.log(seed, faults.length, JSON.stringify(report.stats));
   if (!report.valid) problems.push(formatReport(report));
   if (report.stats.acknowledged < 50)
     problems.push(`only ${report.stats.acknowledged} acknowledged sends: the run did too little`);
@@ -271,5 +281,15 @@ describe('mixed transactional workload under faults (simulation, Jepsen-style ch
       }
     }
     expect(seeds.length).toBeGreaterThan(0);
+  }, 900_000);
+
+  it('flags precommitted or aborted reads when a consumer reads uncommitted data but reports it as read_committed (negative control)', async () => {
+    let caught: string | undefined;
+    for (let seed = 1; seed <= 10 && caught === undefined; seed++) {
+      const problem = await run(seed, true);
+      // Uncommitted data read before its transaction ended is a precommitted read; after an abort, an aborted read.
+      if (problem?.includes('precommitted-read') || problem?.includes('aborted-read')) caught = problem;
+    }
+    expect(caught).toBeDefined();
   }, 900_000);
 });

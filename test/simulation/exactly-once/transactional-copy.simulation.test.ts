@@ -42,8 +42,8 @@ class Copier {
       isolationLevel: 'read_committed',
       autoOffsetReset: 'earliest',
       maxPollRecords: 750,
-      sessionTimeoutMs: 3000,
-      heartbeatIntervalMs: 500,
+      sessionTimeoutMs: 6000,
+      heartbeatIntervalMs: 1000,
     });
     this.producer = new Producer(client, sim.clock, new SeededRandom(seed), {
       transactionalId: 'copier-tx',

@@ -18,6 +18,8 @@ import type { DeliveryCallback, ProducerRecord, RecordMetadata, TopicPartitions 
 import { RecordAccumulator } from './record-accumulator.js';
 import { TransactionManager, type TransactionState } from './transaction-manager.js';
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /**
  * A consumer group's identity as a transaction commits offsets for it (KIP-447): a member of an
  * older generation is fenced.
@@ -76,6 +78,8 @@ export class Producer {
   private metadataRefresh: Promise<void> | undefined;
   private readonly inFlightByNode = new Map<number, number>();
   private drainScheduled = false;
+  /** Appends waiting for metadata or buffer memory. */
+  private readonly appending = new Set<Promise<void>>();
   private closed = false;
 
   constructor(client: EmbeddedLogClient, clock: Clock, random: Random, config: ProducerConfigInput = {}) {
@@ -172,18 +176,38 @@ export class Producer {
    *
    * @throws (rejects) UnknownTopicOrPartitionError for a topic that does not exist.
    */
-  async send(record: ProducerRecord): Promise<RecordMetadata> {
-    this.transactions.checkCanAppend();
-    const partitions = this.partitionsOf(record.topic) ?? (await this.refreshAndGet(record.topic));
-    return this.accumulator.send(record, partitions);
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    return new Promise<RecordMetadata>((resolve, reject) => {
+      this.append(record, (error, metadata) => {
+        if (error !== null) reject(error);
+        else resolve(metadata!);
+      }).catch(reject);
+    });
   }
 
   /**
    * Appends a record without a promise per record (the fast path): `callback` is told the outcome.
-   * Resolves once the record is in a batch, which may wait for buffer memory (back-pressure).
+   * Resolves once the record is in a batch, which may wait for metadata or buffer memory
+   * (back-pressure); flush and commitTransaction wait for such appends, so a record sent before
+   * a commit is part of the transaction even if it had to wait.
    */
-  async append(record: ProducerRecord, callback?: DeliveryCallback): Promise<void> {
-    this.transactions.checkCanAppend();
+  append(record: ProducerRecord, callback?: DeliveryCallback): Promise<void> {
+    try {
+      this.transactions.checkCanAppend();
+      const partitions = this.partitionsOf(record.topic);
+      if (partitions !== undefined && this.accumulator.tryAppend(record, partitions, callback))
+        return RESOLVED;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const waiting = this.appendWaiting(record, callback);
+    this.appending.add(waiting);
+    const done = () => this.appending.delete(waiting);
+    waiting.then(done, done);
+    return waiting;
+  }
+
+  private async appendWaiting(record: ProducerRecord, callback?: DeliveryCallback): Promise<void> {
     const partitions = this.partitionsOf(record.topic) ?? (await this.refreshAndGet(record.topic));
     if (!this.accumulator.tryAppend(record, partitions, callback))
       await this.accumulator.append(record, partitions, callback);
@@ -201,10 +225,12 @@ export class Producer {
   }
 
   /** Sends everything buffered now; resolves when all of it is acknowledged or failed. */
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
+    // Appends still waiting for metadata or memory belong to what is flushed.
+    while (this.appending.size > 0) await Promise.allSettled([...this.appending]);
     const done = this.accumulator.flush();
     this.scheduleDrain();
-    return done;
+    await done;
   }
 
   /** Flushes and stops; later sends fail. */
