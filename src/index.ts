@@ -18,6 +18,19 @@ export {
   UnsupportedCompressionError,
 } from './common/errors.js';
 export * from './common/kafka-errors.js';
+export {
+  ConcurrentTransactionsError,
+  InvalidProducerEpochError,
+  InvalidProducerIdMappingError,
+  InvalidTransactionTimeoutError,
+  InvalidTxnStateError,
+  OutOfOrderSequenceError,
+  ProducerFencedError,
+  TransactionAbortableError,
+  TransactionCoordinatorFencedError,
+  UnknownProducerIdError,
+  UnstableOffsetCommitError,
+} from './common/transaction-errors.js';
 export { type BrokerSettings, DEFAULT_BROKER_SETTINGS } from './log/broker/broker-settings.js';
 export type { ClusterMetadata, PartitionState, TopicMetadata } from './log/broker/cluster-metadata.js';
 export type { CreateTopicRequest } from './log/broker/controller-state.js';
@@ -34,6 +47,7 @@ export type { ConsumerRecord, PolledRecords, TopicPartition } from './log/client
 export { EmbeddedLogClient, type EmbeddedLogClientOptions } from './log/client/embedded-log-client.js';
 export {
   BufferExhaustedError,
+  type ConsumerGroupMetadata,
   DEFAULT_PRODUCER_CONFIG,
   DeliveryTimeoutError,
   Producer,
@@ -42,6 +56,8 @@ export {
   type ProducerRecord,
   partitionForKey,
   type RecordMetadata,
+  type TransactionOffset,
+  type TransactionState,
 } from './log/client/producer/index.js';
 export {
   buildControlBatch,

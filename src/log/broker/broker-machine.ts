@@ -34,6 +34,7 @@ import { txnCoordinatorHostMachine } from '../coordinator/transaction/txn-coordi
 import { txnCoordinatorActorId } from '../coordinator/transaction/txn-coordinator-id.js';
 import { TRANSACTION_STATE_TOPIC } from '../coordinator/transaction/txn-state-records.js';
 import type { StorageFs } from '../storage/fs/storage-fs.js';
+import type { ProducerStateSettings } from '../storage/producer-state/partition-producer-state.js';
 import { DEFAULT_BROKER_SETTINGS } from './broker-settings.js';
 import type { PartitionState } from './cluster-metadata.js';
 import { CONTROLLER_ACTOR_ID, replicaActorId } from './cluster-metadata.js';
@@ -58,6 +59,8 @@ export interface BrokerInput {
   /** The system the broker runs in: its group coordinator talks to its replicas through it. */
   system: ActorSystem;
   offsetsTopicPartitions: number;
+  /** How each replica keeps its producers' state (expiration of idle producer ids). */
+  producerState?: ProducerStateSettings;
   /**
    * The transaction coordinator's settings (its `__consumer_offsets` partition count and request
    * timeout come from the fields above).
@@ -217,6 +220,7 @@ function applyAssignments(context: Context, assignments: PartitionAssignment[]):
           config,
           replicaLagTimeMaxMs: input.replicaLagTimeMaxMs,
           replication: input.replication,
+          ...(input.producerState === undefined ? {} : { producerState: input.producerState }),
         },
       });
       context.replicas.add(id);

@@ -46,6 +46,11 @@ export interface BrokerSettings {
   transactionAbortTimedOutCheckIntervalMs: number;
   /** A transactional id unused this long is forgotten (Kafka transactional.id.expiration.ms: 7 days). */
   transactionalIdExpirationMs: number;
+  /**
+   * A partition forgets a producer that has not written for this long and has no transaction
+   * open (Kafka producer.id.expiration.ms: 1 day); its retries after that are refused.
+   */
+  producerIdExpirationMs: number;
 }
 
 /** The defaults. */
@@ -66,6 +71,7 @@ export const DEFAULT_BROKER_SETTINGS: Readonly<BrokerSettings> = Object.freeze({
   transactionMaxTimeoutMs: 900_000,
   transactionAbortTimedOutCheckIntervalMs: 10_000,
   transactionalIdExpirationMs: 604_800_000,
+  producerIdExpirationMs: 86_400_000,
 });
 
 /**
@@ -129,6 +135,7 @@ export function resolveBrokerSettings(input: Partial<BrokerSettings> = {}): Brok
       1,
       2 ** 31 - 1,
     ),
+    producerIdExpirationMs: intInRange('producerIdExpirationMs', s.producerIdExpirationMs, 1, 2 ** 31 - 1),
   };
   if (settings.heartbeatIntervalMs >= settings.sessionTimeoutMs) {
     throw new ConfigError(

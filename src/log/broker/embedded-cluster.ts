@@ -99,6 +99,7 @@ export class EmbeddedCluster {
           transactionAbortTimedOutCheckIntervalMs: s.transactionAbortTimedOutCheckIntervalMs,
           transactionalIdExpirationMs: s.transactionalIdExpirationMs,
         },
+        producerState: { producerIdExpirationMs: s.producerIdExpirationMs },
         replication: {
           fetchMaxBytes: s.replicaFetchMaxBytes,
           fetchMaxWaitMs: s.replicaFetchWaitMaxMs,

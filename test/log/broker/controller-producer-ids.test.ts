@@ -105,9 +105,11 @@ describe('producer ids and transaction coordinators at the controller', () => {
       transactionMaxTimeoutMs: 900_000,
       transactionAbortTimedOutCheckIntervalMs: 10_000,
       transactionalIdExpirationMs: 604_800_000,
+      producerIdExpirationMs: 86_400_000,
     });
     expect(DEFAULT_BROKER_SETTINGS.transactionStateTopicPartitions).toBe(8);
     expect(() => resolveBrokerSettings({ transactionMaxTimeoutMs: 0 })).toThrow(ConfigError);
     expect(() => resolveBrokerSettings({ transactionStateTopicPartitions: 1.5 })).toThrow(ConfigError);
+    expect(() => resolveBrokerSettings({ producerIdExpirationMs: 0 })).toThrow(ConfigError);
   });
 });

@@ -145,7 +145,9 @@ async function run(seed: number): Promise<string[]> {
 
   let generation = 0;
   let copier = new Copier(sim, `copier-${generation}`, seed);
+  const copiers = [copier];
   const faults: string[] = [];
+  const startMs = sim.clock.nowMs();
   // Chaos: bounce a broker or the copier every few seconds, for a while.
   for (let round = 0; round < 8; round++) {
     await sim.runFor(1500 + chaos.nextInt(0, 2000));
@@ -158,9 +160,15 @@ async function run(seed: number): Promise<string[]> {
       await sim.runFor(500 + chaos.nextInt(0, 1500));
       cluster.startBroker(victim);
     } else {
-      faults.push(`bounce ${copier.node}`);
+      // Bounce the copier once it is well into the copy, at a random moment (often mid-transaction).
+      const target = copier.commits + chaos.nextInt(2, 12);
+      for (let i = 0; i < 600 && copier.commits < target && copier.fatal === undefined; i++)
+        await sim.runFor(100);
+      await sim.runFor(chaos.nextInt(0, 60));
+      faults.push(`bounce ${copier.node} after ${copier.commits} commits`);
       copier.kill();
       copier = new Copier(sim, `copier-${++generation}`, seed + generation);
+      copiers.push(copier);
     }
   }
   // Quiet: let the last copier finish.
@@ -192,6 +200,11 @@ async function run(seed: number): Promise<string[]> {
         violations.push(`${topic}-${p}: last stable offset ${lso.offset} ≠ high watermark ${hw.offset}`);
     }
   }
+  if (process.env.VERBOSE)
+    console.log(
+      seed,
+      `faults: ${faults.join('; ')}; commits per copier ${copiers.map((c) => c.commits).join(', ')}; aborts ${copiers.map((c) => c.aborts).join(', ')}; at ${sim.clock.nowMs() - startMs} ms`,
+    );
   if (violations.length > 0) violations.unshift(`faults: ${faults.join('; ')}; commits ${copier.commits}`);
   return violations;
 }

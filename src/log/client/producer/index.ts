@@ -12,7 +12,7 @@ export type {
 } from './accumulator-types.js';
 export { murmur2, partitionForKey, toPositive } from './murmur2.js';
 export { DefaultPartitioner } from './partitioner.js';
-export { Producer } from './producer.js';
+export { type ConsumerGroupMetadata, Producer, type TransactionOffset } from './producer.js';
 export { ProducerBatch, type ProducerBatchState } from './producer-batch.js';
 export {
   type Acks,
@@ -25,3 +25,4 @@ export {
 export { BufferExhaustedError, DeliveryTimeoutError } from './producer-errors.js';
 export type { DeliveryCallback, ProducerRecord, RecordMetadata, TopicPartitions } from './producer-types.js';
 export { RecordAccumulator } from './record-accumulator.js';
+export type { TransactionState } from './transaction-manager.js';
