@@ -26,7 +26,6 @@ export { type GroupEvent, groupCoordinatorMachine } from './group-coordinator-ma
 export type { GroupActorInput, GroupRetiredEvent, GroupStateChangedEvent } from './group-lifecycle.js';
 export { javaStringHashCode, kafkaAbs, partitionForGroup } from './group-partition.js';
 export { type LoadedGroup, replayOffsetsTopic } from './group-replay.js';
-export type { GroupTxnCompletedEvent } from './group-txn-offsets.js';
 export {
   type DeleteGroupRequest,
   type DescribeGroupRequest,
@@ -37,6 +36,7 @@ export {
   type ListGroupsRequest,
   type ListGroupsResult,
 } from './group-requests.js';
+export type { GroupTxnCompletedEvent } from './group-txn-offsets.js';
 export { KafkaReader, KafkaWriter } from './kafka-binary.js';
 export { newMemberId, uuidFrom } from './member-id.js';
 export type {

@@ -153,7 +153,7 @@ export class SimulatedNetwork implements Transport {
     if (
       this.isCut(fromNode, toNode) ||
       this.random.nextFloat() < f.dropRate ||
-      (this.dropRule !== undefined && this.dropRule(envelope))
+      this.dropRule?.(envelope) === true
     ) {
       this.emitDrop(envelope);
       return;

@@ -187,13 +187,21 @@ describe('compaction of transactional data', () => {
       isAborted: (producerId, offset) => producerId === 9 && offset >= at && offset < marker,
     });
     expect(result.recordsRemoved).toBe(1);
-    expect(readAll(log).filter((r) => r.key === 'k').map((r) => r.value)).toEqual(['committed']);
+    expect(
+      readAll(log)
+        .filter((r) => r.key === 'k')
+        .map((r) => r.value),
+    ).toEqual(['committed']);
     // Without the aborted index the aborted write would have won.
     const { log: plain, clock: c2 } = newLog(config);
     plain.append(batchOf([{ key: 'k', value: 'committed', timestamp: c2.nowMs() }]));
     plain.append(Buffer.from(aborted));
     plain.roll();
     await plain.compact();
-    expect(readAll(plain).filter((r) => r.key === 'k').map((r) => r.value)).toEqual(['aborted']);
+    expect(
+      readAll(plain)
+        .filter((r) => r.key === 'k')
+        .map((r) => r.value),
+    ).toEqual(['aborted']);
   });
 });

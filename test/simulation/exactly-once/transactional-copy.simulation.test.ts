@@ -99,7 +99,7 @@ class Copier {
   }
 
   /** Whether the group has committed every input offset. */
-  async done(client: EmbeddedLogClient, ends: number[]): Promise<boolean> {
+  async done(ends: number[]): Promise<boolean> {
     const committed = await this.consumer.committed(ends.map((_, p) => ({ topic: 'input', partition: p })));
     return ends.every((end, p) => committed.get(`input-${p}`) === end);
   }
@@ -174,7 +174,7 @@ async function run(seed: number): Promise<string[]> {
   // Quiet: let the last copier finish.
   for (let i = 0; i < 600 && copier.fatal === undefined; i++) {
     await sim.runFor(1000);
-    if (await settle(sim, copier.done(client, ends)).catch(() => false)) break;
+    if (await settle(sim, copier.done(ends)).catch(() => false)) break;
   }
   const violations: string[] = [];
   if (copier.fatal !== undefined) violations.push(`copier failed: ${copier.fatal}`);
