@@ -15,6 +15,7 @@ import { Consumer } from '../src/log/client/consumer/consumer.js';
 import { EmbeddedLogClient } from '../src/log/client/embedded-log-client.js';
 import { Producer } from '../src/log/client/producer/producer.js';
 import { realRandom } from '../src/runtime/actor/real-random.js';
+import { createTopicAndWaitForLeaders } from './cluster-setup.js';
 import { type Benchmark, type Figure, nowMs, perSec, progress, withTempDir } from './harness.js';
 
 const RECORDS = Number(process.env.RECORDS ?? 10_000_000);
@@ -42,23 +43,12 @@ async function run(
   const cluster = createCluster({ brokers, dataDir });
   await cluster.whenReady();
   const client = new EmbeddedLogClient(cluster.system, { node: 'bench' });
-  await client.createTopic({
+  await createTopicAndWaitForLeaders(client, cluster.system.clock, {
     name: 'bench',
     partitions: PARTITIONS,
     replicationFactor,
     config: { minInsyncReplicas: Math.min(2, replicationFactor) },
   });
-  // Wait until every partition has a leader that answers.
-  for (let p = 0; p < PARTITIONS; p++) {
-    for (;;) {
-      try {
-        await client.listOffset('bench', p, -1);
-        break;
-      } catch {
-        await new Promise<void>((resolve) => cluster.system.clock.setTimer(10, resolve));
-      }
-    }
-  }
   const producer = new Producer(client, cluster.system.clock, realRandom, {
     acks,
     lingerMs: 5,

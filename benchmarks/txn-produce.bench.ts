@@ -12,6 +12,7 @@ import { createCluster } from '../src/log/broker/embedded-cluster.js';
 import { EmbeddedLogClient } from '../src/log/client/embedded-log-client.js';
 import { Producer } from '../src/log/client/producer/producer.js';
 import { realRandom } from '../src/runtime/actor/real-random.js';
+import { createTopicAndWaitForLeaders } from './cluster-setup.js';
 import { type Benchmark, type Figure, nowMs, perSec, progress, withTempDir } from './harness.js';
 
 const RECORDS = Number(process.env.RECORDS ?? 4_000_000);
@@ -28,17 +29,11 @@ async function run(dataDir: string, transactional: boolean, records: number): Pr
   const cluster = createCluster({ brokers: 1, dataDir });
   await cluster.whenReady();
   const client = new EmbeddedLogClient(cluster.system, { node: 'bench' });
-  await client.createTopic({ name: 'bench', partitions: PARTITIONS, replicationFactor: 1 });
-  for (let p = 0; p < PARTITIONS; p++) {
-    for (;;) {
-      try {
-        await client.listOffset('bench', p, -1);
-        break;
-      } catch {
-        await new Promise<void>((resolve) => cluster.system.clock.setTimer(10, resolve));
-      }
-    }
-  }
+  await createTopicAndWaitForLeaders(client, cluster.system.clock, {
+    name: 'bench',
+    partitions: PARTITIONS,
+    replicationFactor: 1,
+  });
   const producer = new Producer(client, cluster.system.clock, realRandom, {
     acks: 'all',
     lingerMs: 5,

@@ -18,6 +18,7 @@
  * A child that fails is not restarted (it would come back with stale state): its partition is
  * loaded again from `__transaction_state`.
  */
+
 import { setup } from 'xstate';
 import { CoordinatorLoadInProgressError } from '../../../common/kafka-errors.js';
 import {
@@ -32,6 +33,7 @@ import {
 } from '../../../runtime/actor/index.js';
 import { CONTROLLER_ACTOR_ID } from '../../broker/cluster-metadata.js';
 import type { CoordinatorRecord, CoordinatorStateLog } from '../coordinator-state-log.js';
+import type { CoordinatorLoadEvent, CoordinatorUnloadEvent } from '../group-coordinator-host-machine.js';
 import { type ProducerIdBlock, ProducerIdBlocks } from './producer-id-blocks.js';
 import type { TxnRetiredEvent, TxnStateChangedEvent } from './txn-actor-types.js';
 import {
@@ -75,13 +77,7 @@ export interface TxnCoordinatorHostInput {
  * await rpc.call('broker-1/txn-coordinator', { type: 'coordinator.load', partition: 3, coordinatorEpoch: 2 }, 30_000);
  * ```
  */
-export type TxnCoordinatorLoadEvent = {
-  readonly type: 'coordinator.load';
-  readonly partition: number;
-  readonly coordinatorEpoch: number;
-  readonly correlationId?: number;
-  readonly replyTo?: ActorId;
-};
+export type TxnCoordinatorLoadEvent = CoordinatorLoadEvent & { readonly coordinatorEpoch: number };
 
 /**
  * Give a partition up (its leadership moved away).
@@ -91,7 +87,7 @@ export type TxnCoordinatorLoadEvent = {
  * system.send(undefined, 'broker-1/txn-coordinator', { type: 'coordinator.unload', partition: 3 });
  * ```
  */
-export type TxnCoordinatorUnloadEvent = { readonly type: 'coordinator.unload'; readonly partition: number };
+export type TxnCoordinatorUnloadEvent = CoordinatorUnloadEvent;
 
 /**
  * The events of the host machine.

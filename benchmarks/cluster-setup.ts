@@ -1,0 +1,30 @@
+/**
+ * What the embedded-cluster benchmarks share: a topic whose partitions all answer before the
+ * clock starts, so no run measures leader election.
+ */
+import type { EmbeddedLogClient } from '../src/log/client/embedded-log-client.js';
+import type { Clock } from '../src/runtime/actor/clock.js';
+
+/** Creates the topic and waits until every partition's leader answers ListOffsets. */
+export async function createTopicAndWaitForLeaders(
+  client: EmbeddedLogClient,
+  clock: Clock,
+  topic: {
+    name: string;
+    partitions: number;
+    replicationFactor: number;
+    config?: { minInsyncReplicas: number };
+  },
+): Promise<void> {
+  await client.createTopic(topic);
+  for (let p = 0; p < topic.partitions; p++) {
+    for (;;) {
+      try {
+        await client.listOffset(topic.name, p, -1);
+        break;
+      } catch {
+        await new Promise<void>((resolve) => clock.setTimer(10, resolve));
+      }
+    }
+  }
+}
