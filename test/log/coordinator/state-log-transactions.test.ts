@@ -141,11 +141,9 @@ describe('PartitionStateLog with transactions', () => {
     ]);
   });
 
-  // The compactor keeps the newest record of a key even when it belongs to an aborted or still open
-  // transaction, so an older committed offset of that key is removed; Kafka's cleaner drops aborted
-  // transactional records and never cleans past the last stable offset. Replay cannot bring the
-  // removed offset back: this needs log-compactor.ts to know about transactions.
-  it.todo('replays the offset committed before an aborted transaction after compaction');
+  // An aborted transaction's offset records must not supersede an older committed offset when the
+  // partition is compacted: replicas compact only below the last stable offset and drop aborted
+  // transactions' records (replica-service.ts), which test/log/storage/compaction.test.ts checks.
 });
 
 type ReplicaEvent = ProduceRequest | FetchRequest | WriteTxnMarkerRequest;
