@@ -18,6 +18,7 @@ import {
   toWireError,
   type WireError,
 } from '../../../common/kafka-errors.js';
+import { ConcurrentTransactionsError } from '../../../common/transaction-errors.js';
 import {
   type ActorContext,
   type RpcRequest,
@@ -78,6 +79,8 @@ export class TxnActor {
   meta: TxnMetadata | undefined;
   private pending: PendingWrite | undefined;
   private readonly queue: TransactionRequest[] = [];
+  /** Requests held until the transaction in Prepare* is complete (instead of CONCURRENT_TRANSACTIONS). */
+  private readonly waitingForCompletion: TransactionRequest[] = [];
   private deadReason: 'expired' | 'unloaded' | 'unused' | undefined;
   private writer: TxnMarkerWriter | undefined;
   private markersWritten = false;
@@ -127,8 +130,23 @@ export class TxnActor {
       offsetsTopicPartitions: config.offsetsTopicPartitions,
       newProducerId: () => producerIds.allocate(),
     });
-    if (decision.kind === 'answer') this.answer(request, decision.answer);
-    else this.store(decision.fence ? 'fence' : 'request', decision.next, request, decision.answer);
+    if (decision.kind === 'answer') {
+      // The previous transaction's markers are still being written: rather than answer
+      // CONCURRENT_TRANSACTIONS and have the producer back off, hold the request until the
+      // transaction is complete and decide it then. A producer that commits every 100 ms would
+      // otherwise spend a retry backoff per transaction waiting.
+      if (
+        (request.type === 'txn.addPartitions' || request.type === 'txn.addOffsets') &&
+        !decision.answer.ok &&
+        decision.answer.error instanceof ConcurrentTransactionsError &&
+        this.meta !== undefined &&
+        isPreparing(this.meta.state)
+      ) {
+        this.waitingForCompletion.push(request);
+        return;
+      }
+      this.answer(request, decision.answer);
+    } else this.store(decision.fence ? 'fence' : 'request', decision.next, request, decision.answer);
   }
 
   /** The periodic check: abort a timed-out transaction, forget an expired id. */
@@ -158,6 +176,7 @@ export class TxnActor {
       this.meta = p.next;
     }
     if (p.request !== undefined && p.answer !== undefined) this.answer(p.request, p.answer);
+    if (p.kind === 'complete') this.queue.unshift(...this.waitingForCompletion.splice(0));
     this.drain();
   }
 
@@ -228,6 +247,7 @@ export class TxnActor {
     if (this.pending?.request !== undefined) replyError(this.actor, this.pending.request, error);
     this.pending = undefined;
     for (const request of this.queue.splice(0)) replyError(this.actor, request, error);
+    for (const request of this.waitingForCompletion.splice(0)) replyError(this.actor, request, error);
     this.stopMarkers();
   }
 

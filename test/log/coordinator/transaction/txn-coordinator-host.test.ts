@@ -106,12 +106,34 @@ describe('the transaction coordinator host', () => {
     expect(await h.run(h.end(p, true))).toEqual(next);
     await expect(h.run(h.end(p, false))).rejects.toThrow(InvalidTxnStateError);
     await expect(h.run(h.end(next, true))).rejects.toThrow(ConcurrentTransactionsError);
-    await expect(h.run(h.add(next, [ORDERS_0]))).rejects.toThrow(ConcurrentTransactionsError);
     h.setMarkerBehaviour(1, 'write');
     await h.until('CompleteCommit');
     expect(await h.run(h.end(p, true))).toEqual(next);
     await expect(h.run(h.end(p, false))).rejects.toThrow(InvalidTxnStateError);
     await expect(h.run(h.end(next, true))).rejects.toThrow(InvalidTxnStateError);
+    expect(h.written(p.producerId)).toEqual(['orders-0:COMMIT@1/0']);
+  });
+
+  it('holds the next transaction’s AddPartitions until the markers are written, then applies it', async () => {
+    const h = await new TxnHarness(15).start();
+    const p = await h.run(h.init());
+    await h.run(h.add(p, [ORDERS_0]));
+    h.setMarkerBehaviour(1, 'ignore');
+    const next = await h.run(h.end(p, true));
+    let answered = false;
+    const held = h.add(next, [ORDERS_1]).finally(() => {
+      answered = true;
+    });
+    await h.sim.runFor(1000);
+    expect(answered).toBe(false);
+    expect((await h.run(h.describe())).state).toBe('PrepareCommit');
+    h.setMarkerBehaviour(1, 'write');
+    await h.run(held);
+    expect(await h.run(h.describe())).toMatchObject({
+      state: 'Ongoing',
+      producerEpoch: next.producerEpoch,
+      partitions: [ORDERS_1],
+    });
     expect(h.written(p.producerId)).toEqual(['orders-0:COMMIT@1/0']);
   });
 
