@@ -15,7 +15,7 @@ import { realRandom } from '../src/runtime/actor/real-random.js';
 import { createTopicAndWaitForLeaders } from './cluster-setup.js';
 import { type Benchmark, type Figure, nowMs, perSec, progress, withTempDir } from './harness.js';
 
-const RECORDS = Number(process.env.RECORDS ?? 4_000_000);
+const RECORDS = Number(process.env.RECORDS ?? 10_000_000);
 const RECORD_BYTES = 100;
 const PARTITIONS = 4;
 const COMMIT_INTERVAL_MS = 100;
