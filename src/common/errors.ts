@@ -311,3 +311,74 @@ export class StateStoreFailedError extends MillraceError {
     this.store = store;
   }
 }
+
+/**
+ * A changelog record that restoration cannot apply to its store: a record without a key, or a value
+ * the store's serde refuses. Nothing after it was applied; the store keeps the state of the records
+ * before it. Find out what wrote the record (another application with the same id, a tool producing
+ * to the changelog, a serde change), then delete the store's directory and its changelog topic to
+ * start over, or fix the serde configuration to match the data.
+ *
+ * @example
+ * ```ts
+ * throw new ChangelogCorruptError('counts', 'app-counts-changelog', 3, 1042, 'the record has no key');
+ * ```
+ */
+export class ChangelogCorruptError extends MillraceError {
+  readonly store: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+
+  constructor(
+    store: string,
+    topic: string,
+    partition: number,
+    offset: number,
+    detail: string,
+    options?: MillraceErrorOptions,
+  ) {
+    super(
+      'CHANGELOG_CORRUPT',
+      `restoring state store ${JSON.stringify(store)} from changelog ${topic}-${partition} failed at offset ` +
+        `${offset}: ${detail}. Only millrace may write to a changelog topic: find what wrote this record; ` +
+        'if the store serde changed, configure the one the data was written with; to start over, delete ' +
+        'the changelog topic and the state directory',
+      false,
+      options,
+    );
+    this.store = store;
+    this.topic = topic;
+    this.partition = partition;
+    this.offset = offset;
+  }
+}
+
+/**
+ * A state directory that belongs to another application id. Two applications must never share
+ * state: give this application its own state directory, or, if the directory really is this
+ * application's (the application id was renamed), delete it so it is rebuilt from the changelogs.
+ *
+ * @example
+ * ```ts
+ * throw new StateDirectoryOwnedError('/data/state', 'orders-app', 'billing-app');
+ * ```
+ */
+export class StateDirectoryOwnedError extends MillraceError {
+  readonly dir: string;
+  readonly owner: string;
+  readonly applicationId: string;
+
+  constructor(dir: string, owner: string, applicationId: string) {
+    super(
+      'STATE_DIRECTORY_OWNED',
+      `state directory ${dir} belongs to application ${JSON.stringify(owner)}, not ` +
+        `${JSON.stringify(applicationId)}; give each application its own state directory, or delete the ` +
+        'directory if it is this application under an old id (its stores are rebuilt from their changelogs)',
+      false,
+    );
+    this.dir = dir;
+    this.owner = owner;
+    this.applicationId = applicationId;
+  }
+}

@@ -8,11 +8,13 @@
  */
 import { StoreClosedError } from '../common/errors.js';
 import { copyBytes } from './byte-order.js';
+import type { CacheBytesPool } from './cache-bytes-pool.js';
 import type { ByteRange, ChangelogOffsets } from './engine.js';
 import { type KeyValueBytesStore, KeyValueBytesStoreBase } from './key-value-bytes-store.js';
 import type { KeyValueIterator } from './key-value-iterator.js';
 import { OverlayIterator } from './overlay-iterator.js';
 import { type CacheEntry, RecordCache, type RecordContext } from './record-cache.js';
+import { TransactionalBytesStore } from './transactional-bytes-store.js';
 
 /**
  * One collapsed update handed to the flush listener: the key's latest value (null for a delete),
@@ -58,6 +60,11 @@ export interface CachingOptions {
   listener?: FlushListener;
   /** The context of the record being processed, kept with each write. */
   recordContext?: () => RecordContext | undefined;
+  /**
+   * The byte bound shared with the other caches of the process (MemoryBudget.caches). The cache
+   * then stays within both `maxBytes` and the pool.
+   */
+  pool?: CacheBytesPool;
 }
 
 /**
@@ -76,7 +83,8 @@ export interface CachingOptions {
  * @throws StoreClosedError once closed.
  */
 export class CachingBytesStore extends KeyValueBytesStoreBase implements KeyValueBytesStore {
-  private readonly cache = new RecordCache();
+  private readonly cache: RecordCache;
+  private readonly pool: CacheBytesPool;
   private readonly maxBytes: number;
   private readonly sendOldValues: boolean;
   private readonly listener: FlushListener | undefined;
@@ -88,6 +96,9 @@ export class CachingBytesStore extends KeyValueBytesStoreBase implements KeyValu
     options: CachingOptions,
   ) {
     super();
+    this.cache = new RecordCache(options.pool);
+    this.pool = this.cache.pool;
+    this.pool.register();
     this.maxBytes = options.maxBytes;
     this.sendOldValues = options.sendOldValues ?? false;
     this.listener = options.listener;
@@ -195,15 +206,18 @@ export class CachingBytesStore extends KeyValueBytesStoreBase implements KeyValu
     if (this.closed) return;
     this.closed = true;
     this.cache.clear();
+    this.pool.unregister();
     await this.inner.close();
   }
 
   /**
-   * Evicts least recently used entries until the cache fits its bound. Evicting a dirty entry first
-   * flushes every dirty entry, so downstream sees updates in the order they were written.
+   * Evicts least recently used entries until the cache fits its bound and the shared pool fits its
+   * own (or this cache is empty: the other caches' bytes are theirs to evict). Evicting a dirty
+   * entry first flushes every dirty entry, so downstream sees updates in the order they were written.
    */
   private evictWhileOver(): void {
-    while (this.cache.bytes > this.maxBytes) {
+    const pool = this.pool;
+    while (this.cache.bytes > this.maxBytes || pool.usedBytes > pool.maxBytes) {
       const eldest = this.cache.eldest;
       if (eldest === null) return;
       if (eldest.dirty) this.flushDirty();
@@ -214,16 +228,22 @@ export class CachingBytesStore extends KeyValueBytesStoreBase implements KeyValu
   private flushDirty(): void {
     if (this.cache.dirtySize === 0) return;
     const dirty = this.cache.takeDirty();
-    const flushed: FlushedEntry[] = new Array(dirty.length);
+    const listener = this.listener;
+    const flushed: FlushedEntry[] = listener === undefined ? [] : new Array(dirty.length);
+    // The cache's keys and values are its own copies and never change: the transaction buffer may
+    // keep them as they are rather than copy them again.
+    const inner = this.inner;
+    const owned = inner instanceof TransactionalBytesStore ? inner : undefined;
     for (let i = 0; i < dirty.length; i++) {
       const e: CacheEntry = dirty[i]!;
-      const oldValue = this.sendOldValues ? this.inner.get(e.key) : undefined;
-      this.inner.put(e.key, e.value);
+      const oldValue = this.sendOldValues ? inner.get(e.key) : undefined;
+      if (owned !== undefined) owned.putOwned(e.key, e.value);
+      else inner.put(e.key, e.value);
       // A flushed delete has done its work; the store below now answers for the key.
       if (e.value === null) this.cache.remove(e.key);
-      flushed[i] = { key: e.key, value: e.value, oldValue, context: e.context };
+      if (listener !== undefined) flushed[i] = { key: e.key, value: e.value, oldValue, context: e.context };
     }
-    this.listener?.(flushed);
+    listener?.(flushed);
   }
 
   protected checkOpen(): void {

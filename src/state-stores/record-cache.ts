@@ -1,9 +1,16 @@
 /**
  * The record cache's data structure: entries sorted by key (for range scans merged with the store
  * below), an LRU list (for eviction when over the byte bound) and a dirty list in order of each
- * key's latest write (the order flushes hand updates on in). Every write replaces an entry object
- * rather than changing it, so cursors over the sorted entries keep their snapshot.
+ * key's latest write (the order flushes hand updates on in).
+ *
+ * A hash index (the key's bytes as a latin1 string) answers point reads and finds the entry of an
+ * updated key without a tree descent: with keys that share a prefix (`user-…`), each tree step
+ * compares whole keys, a cache miss apiece, and that made tree lookups the cost of a cached write.
+ * An update of a cached key changes its entry in place while no overlay (range scan) is open, so
+ * the tree is touched only for new keys; while one is open, the update replaces the entry object
+ * instead, so the overlay keeps its snapshot.
  */
+import { CacheBytesPool } from './cache-bytes-pool.js';
 import { BTree } from './memory/btree.js';
 import type { BTreeCursor } from './memory/btree-cursor.js';
 import type { OverlaySource } from './overlay-iterator.js';
@@ -40,28 +47,51 @@ export class CacheEntry {
   dirtyPrev: CacheEntry | null = null;
   dirtyNext: CacheEntry | null = null;
   dirty: boolean;
-  readonly size: number;
+  /** Changed in place only while no overlay is open (see RecordCache). */
+  value: Uint8Array | null;
+  context: RecordContext | undefined;
+  size: number;
 
   constructor(
     readonly key: Uint8Array,
-    readonly value: Uint8Array | null,
+    value: Uint8Array | null,
     dirty: boolean,
-    readonly context: RecordContext | undefined,
+    context: RecordContext | undefined,
   ) {
+    this.value = value;
     this.dirty = dirty;
-    this.size = key.length + (value === null ? 0 : value.length) + ENTRY_OVERHEAD_BYTES;
+    this.context = context;
+    this.size = entrySize(key, value);
   }
+}
+
+function entrySize(key: Uint8Array, value: Uint8Array | null): number {
+  return key.length + (value === null ? 0 : value.length) + ENTRY_OVERHEAD_BYTES;
+}
+
+/** The hash index key of `key`: its bytes as a latin1 string (one char per byte, exact). */
+function indexKey(key: Uint8Array): string {
+  const b = key instanceof Buffer ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  // latin1Slice is what toString('latin1') calls, without its argument checks and encoding lookup.
+  return (b as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(0, b.length);
 }
 
 /** An overlay over a cursor of cache entries: yields each entry's value. */
 class CacheOverlay implements OverlaySource {
   key: Uint8Array = new Uint8Array(0);
   value: Uint8Array | null = null;
+  private open = true;
 
-  constructor(private readonly cursor: BTreeCursor<CacheEntry>) {}
+  constructor(
+    private readonly cursor: BTreeCursor<CacheEntry>,
+    private readonly onEnd: () => void,
+  ) {}
 
   next(): boolean {
-    if (!this.cursor.next()) return false;
+    if (!this.cursor.next()) {
+      this.end();
+      return false;
+    }
     this.key = this.cursor.key;
     this.value = this.cursor.value.value;
     return true;
@@ -69,6 +99,13 @@ class CacheOverlay implements OverlaySource {
 
   close(): void {
     this.cursor.close();
+    this.end();
+  }
+
+  private end(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.onEnd();
   }
 }
 
@@ -77,13 +114,19 @@ class CacheOverlay implements OverlaySource {
  *
  * @example
  * ```ts
- * const cache = new RecordCache();
+ * const cache = new RecordCache(sharedPool);
  * cache.write(key, value, true, context);
  * for (const e of cache.takeDirty()) flushDownstream(e);
  * ```
  */
 export class RecordCache {
   private readonly entries = new BTree<CacheEntry>();
+  private readonly index = new Map<string, CacheEntry>();
+  /** Overlays not yet ended: while any is, entries are replaced, never changed in place. */
+  private openOverlays = 0;
+  private readonly overlayEnded = (): void => {
+    this.openOverlays--;
+  };
   private lruHead: CacheEntry | null = null;
   private lruTail: CacheEntry | null = null;
   private dirtyHead: CacheEntry | null = null;
@@ -92,8 +135,11 @@ export class RecordCache {
   /** Bytes of every cached entry, charged as key + value + ENTRY_OVERHEAD_BYTES. */
   bytes = 0;
 
+  /** `pool`: the shared bound this cache's bytes count against too (none: a private, unbounded one). */
+  constructor(readonly pool: CacheBytesPool = new CacheBytesPool(Number.MAX_SAFE_INTEGER)) {}
+
   get size(): number {
-    return this.entries.size;
+    return this.index.size;
   }
 
   get dirtySize(): number {
@@ -107,26 +153,41 @@ export class RecordCache {
 
   /** The entry of `key`, marked as just used; undefined if not cached. */
   get(key: Uint8Array): CacheEntry | undefined {
-    const entry = this.entries.get(key);
+    const entry = this.index.get(indexKey(key));
     if (entry !== undefined) this.touch(entry);
     return entry;
   }
 
   /** Caches `value` for `key` (a write when dirty, a read-through when clean), replacing any entry. */
   write(key: Uint8Array, value: Uint8Array | null, dirty: boolean, context?: RecordContext): CacheEntry {
+    const id = indexKey(key);
+    const previous = this.index.get(id);
+    if (previous !== undefined && this.openOverlays === 0) {
+      // In place: the tree already maps the key to this entry, and no overlay holds a snapshot of it.
+      this.unlink(previous);
+      previous.value = value;
+      previous.context = context;
+      previous.size = entrySize(previous.key, value);
+      previous.dirty = dirty;
+      this.link(previous);
+      return previous;
+    }
     const entry = new CacheEntry(key, value, dirty, context);
-    const previous = this.entries.set(key, entry);
+    this.entries.set(key, entry);
+    this.index.set(id, entry);
     if (previous !== undefined) this.unlink(previous);
-    this.bytes += entry.size;
-    this.linkLru(entry);
-    if (dirty) this.linkDirty(entry);
+    this.link(entry);
     return entry;
   }
 
   /** Removes the entry of `key`, if cached. */
   remove(key: Uint8Array): CacheEntry | undefined {
-    const entry = this.entries.delete(key);
-    if (entry !== undefined) this.unlink(entry);
+    const id = indexKey(key);
+    const entry = this.index.get(id);
+    if (entry === undefined) return undefined;
+    this.index.delete(id);
+    this.entries.delete(key);
+    this.unlink(entry);
     return entry;
   }
 
@@ -158,16 +219,26 @@ export class RecordCache {
 
   /** The cached entries in [from, toExclusive) as an overlay (values; null for pending deletes). */
   overlay(from: Uint8Array | null, toExclusive: Uint8Array | null, reverse: boolean): OverlaySource {
-    return new CacheOverlay(this.entries.cursor(from, toExclusive, reverse));
+    this.openOverlays++;
+    return new CacheOverlay(this.entries.cursor(from, toExclusive, reverse), this.overlayEnded);
   }
 
   /** Removes every entry. */
   clear(): void {
+    this.pool.usedBytes -= this.bytes;
     this.entries.clear();
+    this.index.clear();
     this.lruHead = this.lruTail = null;
     this.dirtyHead = this.dirtyTail = null;
     this.dirtyCount = 0;
     this.bytes = 0;
+  }
+
+  private link(entry: CacheEntry): void {
+    this.bytes += entry.size;
+    this.pool.usedBytes += entry.size;
+    this.linkLru(entry);
+    if (entry.dirty) this.linkDirty(entry);
   }
 
   private touch(entry: CacheEntry): void {
@@ -203,6 +274,7 @@ export class RecordCache {
 
   private unlink(entry: CacheEntry): void {
     this.bytes -= entry.size;
+    this.pool.usedBytes -= entry.size;
     this.unlinkLru(entry);
     if (!entry.dirty) return;
     if (entry.dirtyPrev !== null) entry.dirtyPrev.dirtyNext = entry.dirtyNext;

@@ -166,18 +166,19 @@ export class SegmentedBytesStore {
     return out;
   }
 
+  /**
+   * Flushes the cache and writes the stream time into the transaction, so that everything the
+   * commit will apply is in the transaction buffer now (the changelog sends it before the commit).
+   */
   flush(): void {
     this.store.flush();
+    this.writeMeta();
   }
 
   /** Commits the data with the stream time, then removes segments that have expired. */
   commit(offsets?: ChangelogOffsets): void {
-    if (this.observed !== this.committedObserved || this.extraState !== this.committedExtra) {
-      const meta = new Uint8Array(16);
-      writeOrderedInt64(meta, 0, this.observed);
-      writeOrderedInt64(meta, 8, this.extraState);
-      this.base.put(META_KEY, meta);
-    }
+    this.store.flush();
+    this.writeMeta();
     this.store.commit(offsets);
     this.committedObserved = this.observed;
     this.committedExtra = this.extraState;
@@ -189,6 +190,14 @@ export class SegmentedBytesStore {
     this.store.abort();
     this.observed = this.committedObserved;
     this.extraState = this.committedExtra;
+  }
+
+  private writeMeta(): void {
+    if (this.observed === this.committedObserved && this.extraState === this.committedExtra) return;
+    const meta = new Uint8Array(16);
+    writeOrderedInt64(meta, 0, this.observed);
+    writeOrderedInt64(meta, 8, this.extraState);
+    this.base.put(META_KEY, meta);
   }
 
   private purgeExpired(): void {

@@ -2,6 +2,7 @@
  * Assembles the layers under a store: the transaction buffer over the engine, and the record cache
  * in front of it unless the cache is off and nobody listens.
  */
+import type { CacheBytesPool } from './cache-bytes-pool.js';
 import { CachingBytesStore, type FlushListener } from './caching-bytes-store.js';
 import type { StoreEngine } from './engine.js';
 import type { KeyValueBytesStore } from './key-value-bytes-store.js';
@@ -22,6 +23,8 @@ export interface BytesStoreHooks {
   listener?: FlushListener;
   /** The context of the record being processed, kept with each cached write. */
   recordContext?: () => RecordContext | undefined;
+  /** The byte bound the record cache shares with the other stores' caches (MemoryBudget.caches). */
+  cachePool?: CacheBytesPool;
 }
 
 /**
@@ -57,6 +60,7 @@ export function buildStoreStack(
     sendOldValues: config.sendOldValues,
     ...(hooks.listener === undefined ? {} : { listener: hooks.listener }),
     ...(hooks.recordContext === undefined ? {} : { recordContext: hooks.recordContext }),
+    ...(hooks.cachePool === undefined ? {} : { pool: hooks.cachePool }),
   });
   return { top, base };
 }

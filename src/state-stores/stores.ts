@@ -6,6 +6,7 @@ import type { Serde } from '../serdes/serde.js';
 import type { StoreEngine } from './engine.js';
 import type { KeyValueBytesStore } from './key-value-bytes-store.js';
 import type { KeyValueStore } from './key-value-store.js';
+import type { MemoryBudget } from './memory-budget.js';
 import type { RecordContext } from './record-cache.js';
 import { resolveStoreConfig, type StoreConfig } from './store-config.js';
 import { type BytesStoreHooks, buildStoreStack } from './store-stack.js';
@@ -52,6 +53,8 @@ export interface KeyValueStoreOptions<K, V> {
   recordContext?: () => RecordContext | undefined;
   /** The topic name given to the serdes; the store name unless given (the runtime passes the changelog). */
   serdeTopic?: string;
+  /** The process's memory budget: the record cache then draws from its shared cache bytes. */
+  memoryBudget?: MemoryBudget;
 }
 
 /**
@@ -75,6 +78,7 @@ export function keyValueStore<K, V>(options: KeyValueStoreOptions<K, V>): KeyVal
     hooks.listener = typedFlushListener(options.keySerde, options.valueSerde, topic, options.onFlush);
   }
   if (options.recordContext !== undefined) hooks.recordContext = options.recordContext;
+  if (options.memoryBudget !== undefined) hooks.cachePool = options.memoryBudget.caches;
   const bytes = keyValueBytesStore(options.engine, options.config, hooks);
   return new TypedKeyValueStore(bytes, options.keySerde, options.valueSerde, topic);
 }

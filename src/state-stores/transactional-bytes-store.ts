@@ -24,6 +24,9 @@ import { OverlayIterator } from './overlay-iterator.js';
  */
 export const ENTRY_OVERHEAD_BYTES = 64;
 
+/** The transaction buffer over each engine, so a changelogger given the engine finds the buffer. */
+const bufferOverEngine = new WeakMap<StoreEngine, TransactionalBytesStore>();
+
 function entryBytes(key: Uint8Array, value: Uint8Array | null): number {
   return key.length + (value === null ? 0 : value.length) + ENTRY_OVERHEAD_BYTES;
 }
@@ -50,6 +53,21 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
     private readonly config: { maxUncommittedBytes: number },
   ) {
     super();
+    bufferOverEngine.set(engine, this);
+  }
+
+  /**
+   * The transaction buffer built over `engine` (the latest one), whatever store kind wraps it: the
+   * changelogger finds the writes of the open transaction through it.
+   *
+   * @example
+   * ```ts
+   * const store = keyValueStore({ engine, keySerde, valueSerde });
+   * TransactionalBytesStore.over(engine)!.pendingWrites();
+   * ```
+   */
+  static over(engine: StoreEngine): TransactionalBytesStore | undefined {
+    return bufferOverEngine.get(engine);
   }
 
   get name(): string {
@@ -81,8 +99,21 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
 
   put(key: Uint8Array, value: Uint8Array | null): void {
     this.checkOpen();
-    const k = copyBytes(key);
-    const v = value === null ? null : copyBytes(value);
+    this.putOwned(copyBytes(key), value === null ? null : copyBytes(value));
+  }
+
+  /**
+   * `put` without copying: the caller hands over `k` and `v` and nobody changes them afterwards.
+   * The record cache's flush uses it for the copies it already made (two copies fewer per update).
+   *
+   * @example
+   * ```ts
+   * store.putOwned(copyBytes(key), copyBytes(value));
+   * ```
+   * @throws StoreClosedError once closed.
+   */
+  putOwned(k: Uint8Array, v: Uint8Array | null): void {
+    this.checkOpen();
     const previous = this.buffer.set(k, v);
     if (previous === undefined) {
       this.bufferedBytes += entryBytes(k, v);
@@ -116,13 +147,22 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
     this.checkOpen();
   }
 
-  commit(changelogOffsets?: ChangelogOffsets): void {
+  /**
+   * The writes of the open transaction in key order, one per key (null deletes): exactly what
+   * `commit` applies to the engine, and so what goes to the changelog.
+   */
+  pendingWrites(): WriteOp[] {
     this.checkOpen();
-    if (this.buffer.size === 0 && changelogOffsets === undefined) return;
     const ops: WriteOp[] = new Array(this.buffer.size);
     const cursor = this.buffer.cursor(null, null, false);
     for (let i = 0; cursor.next(); i++) ops[i] = { key: cursor.key, value: cursor.value };
-    this.engine.write(ops, changelogOffsets);
+    return ops;
+  }
+
+  commit(changelogOffsets?: ChangelogOffsets): void {
+    this.checkOpen();
+    if (this.buffer.size === 0 && changelogOffsets === undefined) return;
+    this.engine.write(this.pendingWrites(), changelogOffsets);
     this.clearBuffer();
   }
 

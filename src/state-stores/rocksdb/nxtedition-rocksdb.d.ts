@@ -20,6 +20,14 @@ declare module '@nxtedition/rocksdb' {
     cacheSize?: number;
     /** ZSTD compression of SST files (default true). */
     compression?: boolean;
+    /**
+     * Level (or universal) compaction tuned for `memtableMemoryBudget`: write_buffer_size =
+     * budget / 4, max_write_buffer_number = 6, min_write_buffer_number_to_merge = 2. Without it
+     * RocksDB's defaults apply (64 MiB memtables, 2 of them) and the budget is ignored.
+     */
+    compaction?: 'level' | 'universal';
+    /** Bytes (default 256 MiB); read only together with `compaction`. */
+    memtableMemoryBudget?: number;
   }
 
   export interface RocksOpenOptions {

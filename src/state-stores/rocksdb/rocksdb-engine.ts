@@ -4,13 +4,20 @@
  * Store data lives in the default column family; the changelog offsets live in a column family of
  * their own, written in the same atomic WriteBatch as the data they describe.
  */
-import { type RocksChainedBatch, type RocksColumn, RocksLevel } from '@nxtedition/rocksdb';
+import {
+  type RocksChainedBatch,
+  type RocksColumn,
+  type RocksColumnOptions,
+  RocksLevel,
+} from '@nxtedition/rocksdb';
 import { readInt64, writeInt64 } from '../../common/bytes.js';
 import { StateStoreFailedError, StoreClosedError } from '../../common/errors.js';
 import { EMPTY_BYTES } from '../byte-order.js';
 import type { ByteRange, ChangelogOffsets, StoreEngine, WriteOp } from '../engine.js';
 import { OpenIterators } from '../engine-iterators.js';
+import type { EngineMemoryShare } from '../engine-memory-pool.js';
 import type { KeyValueIterator } from '../key-value-iterator.js';
+import type { MemoryBudget } from '../memory-budget.js';
 import { type RocksDbConfig, resolveRocksDbConfig } from './rocksdb-config.js';
 import { RocksDbIterator } from './rocksdb-iterator.js';
 
@@ -31,6 +38,54 @@ export interface RocksDbEngineOptions {
   /** The store's directory (created if missing). */
   dir: string;
   config?: Partial<RocksDbConfig>;
+  /**
+   * The process's memory budget: the engine opens with a share of its RocksDB bytes (block cache
+   * and write buffers, in place of `config.blockCacheBytes` and RocksDB's 64 MiB memtables) and
+   * returns it at close.
+   */
+  memoryBudget?: MemoryBudget;
+}
+
+/** Memtable budget of the offsets column: RocksDB's least write buffer (64 KiB) per memtable. */
+const META_MEMTABLE_BUDGET_BYTES = 256 * 1024;
+/**
+ * With `compaction: 'level'` the binding sets write_buffer_size to a quarter of
+ * `memtableMemoryBudget` and allows 6 memtables: up to 1.5 × the budget in memtables.
+ */
+const MEMTABLE_WORST_CASE_FACTOR = 1.5;
+
+/**
+ * The column options that keep an engine within `share`: its block cache, and memtable budgets
+ * whose worst case (1.5 × each budget) fits the share's write-buffer bytes.
+ *
+ * @example
+ * ```ts
+ * const columns = budgetedColumns(budget.rocksDb.reserve('counts'), false);
+ * ```
+ */
+export function budgetedColumns(
+  share: EngineMemoryShare,
+  compression: boolean,
+): Record<'default' | typeof META_COLUMN, RocksColumnOptions> {
+  const meta = META_MEMTABLE_BUDGET_BYTES * MEMTABLE_WORST_CASE_FACTOR;
+  const data = Math.max(
+    META_MEMTABLE_BUDGET_BYTES,
+    Math.floor((share.writeBufferBytes - meta) / MEMTABLE_WORST_CASE_FACTOR),
+  );
+  return {
+    default: {
+      cacheSize: share.blockCacheBytes,
+      compression,
+      compaction: 'level',
+      memtableMemoryBudget: data,
+    },
+    [META_COLUMN]: {
+      cacheSize: 0,
+      compression: false,
+      compaction: 'level',
+      memtableMemoryBudget: META_MEMTABLE_BUDGET_BYTES,
+    },
+  };
 }
 
 /** The binding asserts on a zero-length array without memory; give it one with memory. */
@@ -71,6 +126,8 @@ export class RocksDbEngine implements StoreEngine {
     readonly name: string,
     private readonly db: RocksLevel,
     config: RocksDbConfig,
+    /** This engine's part of the process memory budget, if it has one. */
+    readonly memoryShare: EngineMemoryShare | undefined = undefined,
   ) {
     const meta = db.columns[META_COLUMN];
     if (meta === undefined)
@@ -84,17 +141,22 @@ export class RocksDbEngine implements StoreEngine {
   /** Opens (creating if needed) the store in `dir`. */
   static async open(options: RocksDbEngineOptions): Promise<RocksDbEngine> {
     const config = resolveRocksDbConfig(options.config);
+    const share = options.memoryBudget?.rocksDb.reserve(options.name);
     const db = new RocksLevel(options.dir);
     try {
       await db.open({
         createIfMissing: true,
         parallelism: config.backgroundThreads,
-        columns: {
-          default: { cacheSize: config.blockCacheBytes, compression: config.compression },
-          [META_COLUMN]: { cacheSize: 0, compression: false },
-        },
+        columns:
+          share === undefined
+            ? {
+                default: { cacheSize: config.blockCacheBytes, compression: config.compression },
+                [META_COLUMN]: { cacheSize: 0, compression: false },
+              }
+            : budgetedColumns(share, config.compression),
       });
     } catch (cause) {
+      share?.release();
       throw new StateStoreFailedError(
         options.name,
         `RocksDB could not open ${options.dir}: ${describe(cause)}`,
@@ -104,8 +166,9 @@ export class RocksDbEngine implements StoreEngine {
       );
     }
     try {
-      return new RocksDbEngine(options.name, db, config);
+      return new RocksDbEngine(options.name, db, config, share);
     } catch (cause) {
+      share?.release();
       await db.close();
       throw cause instanceof StateStoreFailedError
         ? cause
@@ -198,7 +261,26 @@ export class RocksDbEngine implements StoreEngine {
     // Native iterators and the batch must go before the database: afterwards they point at freed memory.
     this.iterators.invalidateAll(this.name);
     this.batch._closeSync();
-    await this.db.close();
+    try {
+      await this.db.close();
+    } finally {
+      this.memoryShare?.release();
+    }
+  }
+
+  /**
+   * A RocksDB property of the data column family, such as `rocksdb.block-cache-capacity` or
+   * `rocksdb.cur-size-all-mem-tables`: for metrics and tests.
+   *
+   * @example
+   * ```ts
+   * Number(engine.property('rocksdb.block-cache-capacity')); // the engine's block cache bytes
+   * ```
+   * @throws StoreClosedError after close.
+   */
+  property(name: string): string {
+    this.checkUsable();
+    return this.db.getProperty(name);
   }
 
   private readOffsets(): Map<string, number> {

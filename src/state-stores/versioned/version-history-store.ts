@@ -150,20 +150,21 @@ export class VersionHistoryStore<K, V> implements VersionedKeyValueStore<K, V> {
     return this.record(version, this.nextTimestamp(esc, version.timestampMs, latest?.timestampMs));
   }
 
+  /**
+   * Deletes the versions that left the history retention and writes the stream time, so that
+   * everything the commit will apply is in the transaction buffer now (the changelog sends it
+   * before the commit).
+   */
   flush(): void {
     this.checkOpen();
+    this.prepareCommitWrites();
     this.store.flush();
   }
 
   /** Deletes the versions that left the history retention, then commits with the stream time. */
   commit(changelogOffsets?: ChangelogOffsets): void {
     this.checkOpen();
-    this.removeExpired();
-    if (this.observed !== this.committedObserved) {
-      const meta = new Uint8Array(8);
-      writeOrderedInt64(meta, 0, this.observed);
-      this.store.put(META_KEY, meta);
-    }
+    this.prepareCommitWrites();
     this.store.commit(changelogOffsets);
     this.committedObserved = this.observed;
   }
@@ -180,6 +181,15 @@ export class VersionHistoryStore<K, V> implements VersionedKeyValueStore<K, V> {
 
   close(): Promise<void> {
     return this.store.close();
+  }
+
+  private prepareCommitWrites(): void {
+    this.removeExpired();
+    if (this.observed !== this.committedObserved) {
+      const meta = new Uint8Array(8);
+      writeOrderedInt64(meta, 0, this.observed);
+      this.store.put(META_KEY, meta);
+    }
   }
 
   private removeExpired(): void {
