@@ -5,6 +5,7 @@
 export { assert } from './common/assert.js';
 export {
   AssertionFailedError,
+  ChangelogCorruptError,
   ConfigError,
   CorruptRecordError,
   IllegalStateError,
@@ -14,6 +15,7 @@ export {
   type MillraceErrorOptions,
   OffsetOutOfRangeError,
   RecordTooLargeError,
+  StateDirectoryOwnedError,
   StorageError,
   UnsupportedCompressionError,
 } from './common/errors.js';
