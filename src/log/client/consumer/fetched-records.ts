@@ -51,8 +51,9 @@ export function decodeFetched<T extends { offset: number }>(
   const aborted = new Set<number>();
   for (const batch of iterateBatches(bytes)) {
     const lastOffset = batch.lastOffset;
-    if (lastOffset < from) continue;
-    nextOffset = lastOffset + 1;
+    // Batches below `from` are not handed out, but their markers still close aborted transactions
+    // (a fetch may begin inside a batch, and the aborted list may name a transaction ended there).
+    if (lastOffset >= from) nextOffset = lastOffset + 1;
     if (pending !== undefined) {
       // Every aborted transaction that began at or before this batch is now open for skipping.
       while (nextAborted < pending.length && pending[nextAborted]!.firstOffset <= lastOffset) {
@@ -68,6 +69,7 @@ export function decodeFetched<T extends { offset: number }>(
       }
       continue;
     }
+    if (lastOffset < from) continue;
     if (committedOnly && batch.isTransactional && aborted.has(batch.producerId)) continue;
     const records = batch.records();
     for (let r = records.nextAs(make); r !== undefined; r = records.nextAs(make)) {
