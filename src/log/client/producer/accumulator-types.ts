@@ -55,6 +55,13 @@ export interface DrainOptions {
   /** Partitions with this many batches in flight are skipped. Default: no limit. 1 keeps order under retries. */
   maxInFlightPerPartition?: number;
   /**
+   * A batch never sent before goes only while it is fewer than this many sends past the oldest
+   * unresolved batch of its partition. An idempotent producer passes 5, the number of batches
+   * whose sequences the leader remembers: a retry of the oldest is then still recognised as a
+   * duplicate however the sends in between fared. Default: no limit.
+   */
+  maxUnresolvedSpanPerPartition?: number;
+  /**
    * Whether a partition's batches may go now. A transactional producer holds back a partition
    * until the coordinator has added it to the transaction. Default: always.
    */

@@ -19,6 +19,14 @@ export interface PartitionQueue {
   readonly batches: ProducerBatch[];
   open: ProducerBatch | undefined;
   inFlight: number;
+  /**
+   * Per-partition send order of batches that were sent and are not done yet (in flight, or queued
+   * for a retry), ascending; the leader only remembers the last few batches, so how far new sends
+   * may run ahead of the oldest of these is bounded.
+   */
+  unresolved: number[];
+  /** The send ordinal the next never-sent batch gets. */
+  nextOrdinal: number;
 }
 
 /**
@@ -50,7 +58,7 @@ export class PartitionQueues {
     this.lastTopicQueues = byPartition;
     let queue = byPartition[partition];
     if (queue === undefined) {
-      queue = { topic, partition, batches: [], open: undefined, inFlight: 0 };
+      queue = { topic, partition, batches: [], open: undefined, inFlight: 0, unresolved: [], nextOrdinal: 0 };
       byPartition[partition] = queue;
       this.all.push(queue);
     }

@@ -57,6 +57,8 @@ export class ProducerBatch {
   producerEpoch = -1;
   /** @internal Its first record's sequence number in its partition; -1 until stamped. */
   baseSequence = -1;
+  /** @internal Its place in its partition's send order, from its first send; -1 before. */
+  ordinal = -1;
   private built: Buffer | undefined;
   private count = 0;
   // Delivery callbacks, with the index and timestamp of their record; allocated on first use, so

@@ -6,7 +6,7 @@
  * which retries what is retriable and resolves or rejects each record's promise.
  */
 import { IllegalStateError, MillraceError } from '../../../common/errors.js';
-import { UnknownTopicOrPartitionError } from '../../../common/kafka-errors.js';
+import { RequestTimedOutError, UnknownTopicOrPartitionError } from '../../../common/kafka-errors.js';
 import type { Clock } from '../../../runtime/actor/clock.js';
 import type { Random } from '../../../runtime/actor/random.js';
 import type { ClusterMetadata } from '../../broker/cluster-metadata.js';
@@ -19,6 +19,13 @@ import { RecordAccumulator } from './record-accumulator.js';
 import { TransactionManager, type TransactionState } from './transaction-manager.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/** How many batches per producer a partition leader remembers for duplicate detection. */
+const LEADER_SEQUENCE_WINDOW = 5;
+
+function isOutOfSequence(error: Error): boolean {
+  return error instanceof MillraceError && error.code === 'OUT_OF_ORDER_SEQUENCE_NUMBER';
+}
 
 /**
  * A consumer group's identity as a transaction commits offsets for it (KIP-447): a member of an
@@ -71,11 +78,12 @@ export interface TransactionOffset {
  */
 export class Producer {
   private readonly client: EmbeddedLogClient;
+  private readonly clock: Clock;
   private readonly accumulator: RecordAccumulator;
   private readonly transactions: TransactionManager;
   /** Per topic, from the latest metadata: what the partitioner needs, and each partition's leader. */
   private topics = new Map<string, { partitions: TopicPartitions; leaders: number[] }>();
-  private metadataRefresh: Promise<void> | undefined;
+  private metadataRefresh: Promise<boolean> | undefined;
   private readonly inFlightByNode = new Map<number, number>();
   private drainScheduled = false;
   /** Appends waiting for metadata or buffer memory. */
@@ -84,6 +92,7 @@ export class Producer {
 
   constructor(client: EmbeddedLogClient, clock: Clock, random: Random, config: ProducerConfigInput = {}) {
     this.client = client;
+    this.clock = clock;
     this.accumulator = new RecordAccumulator({
       clock,
       random,
@@ -262,19 +271,37 @@ export class Producer {
     );
   }
 
+  /**
+   * Waits for the topic's metadata, as Kafka's send blocks for it: a refresh that fails (the
+   * controller did not answer) is tried again until maxBlockMs; only an answer without the topic
+   * means it does not exist.
+   */
   private async refreshAndGet(topic: string): Promise<TopicPartitions> {
-    await this.refreshMetadata();
-    const partitions = this.partitionsOf(topic);
-    if (partitions === undefined) throw new UnknownTopicOrPartitionError(`topic ${topic} does not exist`);
-    return partitions;
+    const deadline = this.clock.nowMs() + this.config.maxBlockMs;
+    for (;;) {
+      const answered = await this.refreshMetadata();
+      const partitions = this.partitionsOf(topic);
+      if (partitions !== undefined) return partitions;
+      if (answered) throw new UnknownTopicOrPartitionError(`topic ${topic} does not exist`);
+      if (this.clock.nowMs() >= deadline) {
+        throw new RequestTimedOutError(
+          `no metadata for topic ${topic} within maxBlockMs ${this.config.maxBlockMs}`,
+        );
+      }
+      await new Promise<void>((resolve) => this.clock.setTimer(this.config.retryBackoffMs, resolve));
+    }
   }
 
-  private refreshMetadata(): Promise<void> {
+  /** Refreshes the metadata; resolves true if the controller answered. */
+  private refreshMetadata(): Promise<boolean> {
     this.metadataRefresh ??= this.client
       .metadata()
       .then(
-        (md) => this.setMetadata(md),
-        () => undefined,
+        (md) => {
+          this.setMetadata(md);
+          return true;
+        },
+        () => false,
       )
       .finally(() => {
         this.metadataRefresh = undefined;
@@ -302,10 +329,13 @@ export class Producer {
     const drained = this.accumulator.drain({
       leaderOf: (topic, partition) => this.topics.get(topic)?.leaders[partition] ?? -1,
       isNodeReady: (node) => (this.inFlightByNode.get(node) ?? 0) < maxInFlight,
-      // One batch per partition in flight under idempotence: a retry then is either the next
-      // sequence or a duplicate the leader recognises, never a gap. Without idempotence up to
-      // maxInFlightRequestsPerConnection go out, and a retry may reorder, as in Kafka.
-      maxInFlightPerPartition: this.config.enableIdempotence ? 1 : maxInFlight,
+      // Up to maxInFlightRequestsPerConnection batches per partition (at most 5 with idempotence,
+      // the leader's window of remembered batches). With idempotence a retried batch is written
+      // once and in order: the leader acknowledges a duplicate and refuses the batches behind a
+      // missing one, which come back and are resent after it. Without idempotence a retry may
+      // reorder, as in Kafka.
+      maxInFlightPerPartition: maxInFlight,
+      ...(this.config.enableIdempotence ? { maxUnresolvedSpanPerPartition: LEADER_SEQUENCE_WINDOW } : {}),
       ...(transactions.transactionalId === null
         ? {}
         : { canSend: (topic: string, partition: number) => transactions.canSend(topic, partition) }),
@@ -350,7 +380,21 @@ export class Producer {
         const error = err instanceof Error ? err : new IllegalStateError(String(err));
         // A leader change (or any retriable error) needs fresh metadata before the retry.
         void this.refreshMetadata();
-        if (this.transactions.onProduceError(batch, error) === 'retryAfterBump') {
+        if (isOutOfSequence(error) && this.accumulator.hasEarlierIncomplete(batch)) {
+          // Refused only because an earlier batch of the partition failed and will be resent
+          // first: this one follows it.
+          this.accumulator.fail(
+            batch,
+            new MillraceError(
+              'PRODUCER_SEQUENCE_WAIT',
+              `${error.message}; resending after the batch before it`,
+              true,
+              {
+                cause: error,
+              },
+            ),
+          );
+        } else if (this.transactions.onProduceError(batch, error) === 'retryAfterBump') {
           // Resent with the bumped epoch and a fresh sequence once the bump is done.
           this.accumulator.fail(
             batch,

@@ -255,6 +255,7 @@ export class RecordAccumulator {
     const now = this.clock.monotonicMs();
     const maxRequestBytes = options.maxRequestBytes ?? this.config.maxRequestSize;
     const maxInFlight = options.maxInFlightPerPartition ?? Number.POSITIVE_INFINITY;
+    const maxSpan = options.maxUnresolvedSpanPerPartition ?? Number.POSITIVE_INFINITY;
     const batchesByNode = new Map<number, ProducerBatch[]>();
     const unknownLeaderTopics = new Set<string>();
     const requestBytes = new Map<number, number>();
@@ -269,6 +270,12 @@ export class RecordAccumulator {
         const queue = queues[(start + i) % n]!;
         const front = queue.batches[0];
         if (front === undefined || queue.inFlight >= maxInFlight || this.readyAtMs(front) > now) continue;
+        if (
+          front.ordinal < 0 &&
+          queue.unresolved.length > 0 &&
+          queue.nextOrdinal - queue.unresolved[0]! >= maxSpan
+        )
+          continue;
         if (options.canSend !== undefined && !options.canSend(queue.topic, queue.partition)) continue;
         const leader = options.leaderOf(queue.topic, queue.partition);
         if (leader < 0) {
@@ -419,8 +426,27 @@ export class RecordAccumulator {
       queue.batches.length = 0;
       queue.open = undefined;
       queue.inFlight = 0;
+      queue.unresolved.length = 0;
     }
     this.timer.cancel();
+  }
+
+  /**
+   * Whether an earlier batch of the same partition is still unresolved (queued for a retry or in
+   * flight). With several batches in flight under idempotence, a batch refused as out of sequence
+   * behind such a batch is only waiting for it, and is retried rather than failed.
+   *
+   * @example
+   * ```ts
+   * if (isOutOfSequence(err) && accumulator.hasEarlierIncomplete(batch)) accumulator.fail(batch, retriable(err));
+   * ```
+   */
+  hasEarlierIncomplete(batch: ProducerBatch): boolean {
+    for (const other of this.incomplete) {
+      if (other.id < batch.id && other.partition === batch.partition && other.topic === batch.topic)
+        return true;
+    }
+    return false;
   }
 
   /**
@@ -588,6 +614,10 @@ export class RecordAccumulator {
     batch.state = 'inFlight';
     batch.attempts++;
     queue.inFlight++;
+    if (batch.ordinal < 0) {
+      batch.ordinal = queue.nextOrdinal++;
+      queue.unresolved.push(batch.ordinal);
+    }
   }
 
   /** Whether every batch counts as ready regardless of linger. */
@@ -643,6 +673,11 @@ export class RecordAccumulator {
   private release(batch: ProducerBatch): void {
     this.usedBytes -= batch.reservedBytes;
     this.incomplete.delete(batch);
+    if (batch.ordinal >= 0) {
+      const unresolved = this.queues.of(batch).unresolved;
+      const at = unresolved.indexOf(batch.ordinal);
+      if (at >= 0) unresolved.splice(at, 1);
+    }
   }
 
   /** After a batch is done: serve waiting appends, and wake the sender if the partition can go on. */
