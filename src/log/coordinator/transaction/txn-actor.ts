@@ -123,13 +123,7 @@ export class TxnActor {
       this.queue.push(request);
       return;
     }
-    const { config, producerIds } = this.input;
-    const decision = decideTransactionRequest(this.meta, request, {
-      nowMs: actor.clock.nowMs(),
-      transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
-      offsetsTopicPartitions: config.offsetsTopicPartitions,
-      newProducerId: () => producerIds.allocate(),
-    });
+    const decision = decideTransactionRequest(this.meta, request, this.decisionEnv());
     if (decision.kind === 'answer') {
       // The previous transaction's markers are still being written: rather than answer
       // CONCURRENT_TRANSACTIONS and have the producer back off, hold the request until the
@@ -292,7 +286,31 @@ export class TxnActor {
     ) {
       return;
     }
-    this.store('complete', completeTransaction(meta, this.actor.clock.nowMs()));
+    const completed = completeTransaction(meta, this.actor.clock.nowMs());
+    // A held AddPartitions/AddOffsets of the next transaction is decided against the completed
+    // state and stored in the same write: the next transaction's Ongoing record implies this one's
+    // completion (it can only begin once every marker is written), and the producer's data waits
+    // one durable write fewer per commit.
+    const next = this.waitingForCompletion[0];
+    if (next !== undefined && next.type !== 'txn.describe') {
+      const decision = decideTransactionRequest(completed, next, this.decisionEnv());
+      if (decision.kind === 'store' && !decision.fence) {
+        this.waitingForCompletion.shift();
+        this.store('complete', decision.next, next, decision.answer);
+        return;
+      }
+    }
+    this.store('complete', completed);
+  }
+
+  private decisionEnv() {
+    const { config, producerIds } = this.input;
+    return {
+      nowMs: this.actor.clock.nowMs(),
+      transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
+      offsetsTopicPartitions: config.offsetsTopicPartitions,
+      newProducerId: () => producerIds.allocate(),
+    };
   }
 
   private store(
