@@ -4,15 +4,14 @@
  * reports what it had to do), reads every record back and checks it, and prints the throughput of
  * each phase and the log's size on disk. Time comes from the injected real clock (DESIGN.md §4).
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordBatchBuilder } from '../log/format/record-batch-builder.js';
 import { iterateBatches } from '../log/format/record-batch-decoder.js';
 import type { RecoveryReport } from '../log/storage/log-recovery.js';
 import { PartitionLog } from '../log/storage/partition-log.js';
 import { realClock } from '../runtime/actor/real-clock.js';
-import { UsageError } from './args.js';
+import { prepareWorkDir } from './work-dir.js';
 
 /**
  * What to demonstrate.
@@ -87,7 +86,7 @@ export async function runLogDemo(
   print: (line: string) => void = (line) => console.log(line),
 ): Promise<LogDemoReport> {
   const { records, recordBytes } = options;
-  const { dir, temporary } = prepareDir(options.dir);
+  const { dir, temporary } = prepareWorkDir(options.dir, '--dir', 'millrace-log-demo-');
   try {
     print(
       `millrace log-demo: ${records.toLocaleString('en-US')} records of ${recordBytes} B into ${dir}` +
@@ -149,17 +148,6 @@ export async function runLogDemo(
       print(`removed ${dir}`);
     }
   }
-}
-
-function prepareDir(dir: string | undefined): { dir: string; temporary: boolean } {
-  if (dir === undefined) return { dir: mkdtempSync(join(tmpdir(), 'millrace-log-demo-')), temporary: true };
-  if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new UsageError(`--dir ${dir} is not a directory`);
-    if (readdirSync(dir).length > 0) {
-      throw new UsageError(`--dir ${dir} is not empty; give a new or empty directory for a fresh log`);
-    }
-  }
-  return { dir, temporary: false };
 }
 
 /** Writes `count` records whose values start with their offset in 10 digits; flushes and closes. */

@@ -1,12 +1,20 @@
 /**
  * The `millrace` command. `main` takes the arguments after the program name and returns the exit
  * code: 0 on success, 1 when the command failed, 2 for bad usage. Run as a script
- * (`tsx src/cli/main.ts log-demo`, which `npm start` does) it calls itself; the installed
+ * (`tsx src/cli/main.ts eos-demo`, which `npm start` does) it calls itself; the installed
  * bin/millrace.js imports the compiled module and calls `main` instead.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LOG_DEMO_USAGE, parseLogDemoArgs, USAGE, UsageError } from './args.js';
+import {
+  EOS_DEMO_USAGE,
+  LOG_DEMO_USAGE,
+  parseEosDemoArgs,
+  parseLogDemoArgs,
+  USAGE,
+  UsageError,
+} from './args.js';
+import { runEosDemo } from './eos-demo.js';
 import { runLogDemo } from './log-demo.js';
 
 /**
@@ -15,7 +23,7 @@ import { runLogDemo } from './log-demo.js';
  *
  * @example
  * ```ts
- * process.exitCode = await main(['log-demo', '--records', '100000']);
+ * process.exitCode = await main(['eos-demo', '--records', '20000']);
  * ```
  */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -28,6 +36,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       case '-h':
         console.log(USAGE);
         return 0;
+      case 'eos-demo': {
+        const args = parseEosDemoArgs(rest);
+        if (args.help) {
+          console.log(EOS_DEMO_USAGE);
+          return 0;
+        }
+        await runEosDemo(args);
+        return 0;
+      }
       case 'log-demo': {
         const args = parseLogDemoArgs(rest);
         if (args.help) {
@@ -41,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError("command 'run' is not available yet: it arrives with the streams runtime");
       default:
         throw new UsageError(
-          `unknown ${command.startsWith('-') ? 'option' : 'command'} '${command}'; the commands are log-demo and help`,
+          `unknown ${command.startsWith('-') ? 'option' : 'command'} '${command}'; the commands are eos-demo, log-demo and help`,
         );
     }
   } catch (err) {
