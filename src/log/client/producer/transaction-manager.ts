@@ -90,7 +90,10 @@ export class TransactionManager {
   private readonly added = new Set<string>();
   /** Partitions with batches waiting to be added. */
   private readonly pendingAdd = new Map<string, { topic: string; partition: number }>();
-  private addInFlight = false;
+  /** The AddPartitionsToTxn in flight, if any: EndTxn waits for it. */
+  private addInFlight: Promise<void> | undefined;
+  /** Counts transactions, so an answer about an earlier one is recognised. */
+  private generation = 0;
   /** Whether the open transaction has anything for EndTxn to finish (partitions or offsets). */
   private hasWork = false;
 
@@ -156,18 +159,21 @@ export class TransactionManager {
 
   /** Sends one AddPartitionsToTxn for every partition waiting, if none is in flight. */
   addPendingPartitions(): void {
-    if (this.addInFlight || this.pendingAdd.size === 0 || this.transactionalId === null) return;
+    if (this.addInFlight !== undefined || this.pendingAdd.size === 0 || this.transactionalId === null) return;
     const partitions = [...this.pendingAdd.values()];
-    this.addInFlight = true;
+    const generation = this.generation;
     this.hasWork = true;
-    this.call<unknown>({
+    this.addInFlight = this.call<unknown>({
       type: 'txn.addPartitions',
       transactionalId: this.transactionalId,
       ...this.identity,
       partitions,
     }).then(
       () => {
-        this.addInFlight = false;
+        this.addInFlight = undefined;
+        // An answer that outlived its transaction must not add partitions to the next one: their
+        // data would be written outside any transaction the coordinator knows, and never get a marker.
+        if (generation !== this.generation) return;
         for (const p of partitions) {
           const key = `${p.topic}\u0000${p.partition}`;
           this.pendingAdd.delete(key);
@@ -176,8 +182,8 @@ export class TransactionManager {
         this.hooks.onChange();
       },
       (err: unknown) => {
-        this.addInFlight = false;
-        this.fail(err, true);
+        this.addInFlight = undefined;
+        if (generation === this.generation) this.fail(err, true);
       },
     );
   }
@@ -267,6 +273,7 @@ export class TransactionManager {
     this.added.clear();
     this.pendingAdd.clear();
     this.hasWork = false;
+    this.generation++;
     this._state = 'inTransaction';
   }
 
@@ -352,6 +359,8 @@ export class TransactionManager {
     if (!commit) this.hooks.onError(new TransactionAbortableError('the transaction was aborted'));
     this.hooks.onChange();
     await flush();
+    // EndTxn goes after any AddPartitionsToTxn in flight, so the coordinator ends what it added.
+    while (this.addInFlight !== undefined) await this.addInFlight;
     // A send of the transaction failed while it was flushed: it cannot commit.
     if (this._state !== (commit ? 'committing' : 'aborting')) throw this.lastError;
     if (this.hasWork) {
