@@ -537,7 +537,7 @@ const stateStore: Benchmark = {
           'records/s',
           put,
           RECORDS,
-          `${shape}; TransactionalBytesStore.put (copies key and value into the sorted transaction buffer), ` +
+          `${shape}; TransactionalBytesStore.put (copies key and value into the transaction buffer, a hash map sorted once at commit), ` +
             `commit every ${BATCH} (one WriteBatch with the changelog offset). Baseline: the raw binding's ` +
             'chained batch, same puts and writes. RocksDB compression off, WAL on, no fsync, both sides.',
         ),
@@ -554,7 +554,7 @@ const stateStore: Benchmark = {
           'ops/s',
           memory.put,
           RECORDS,
-          `${shape}; TransactionalBytesStore on the in-memory engine (B+tree buffer, then the engine's B+tree ` +
+          `${shape}; TransactionalBytesStore on the in-memory engine (hash-map buffer sorted at commit, then the engine's B+tree ` +
             `at each commit of ${BATCH}). Baseline: Map.set with the keys as prebuilt strings (unordered).`,
         ),
         compared(

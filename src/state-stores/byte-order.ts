@@ -102,3 +102,21 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
   out.set(bytes);
   return out;
 }
+
+/**
+ * A string that identifies a byte string exactly (its bytes as latin1, one char per byte), for
+ * hash maps by key: the buffers and caches look keys up by it, where a sorted structure would
+ * compare whole keys at each step when keys share a long prefix.
+ *
+ * @example
+ * ```ts
+ * const byKey = new Map<string, number>();
+ * byKey.set(bytesId(Buffer.from('user-1')), 1);
+ * byKey.get(bytesId(new Uint8Array([0x75, 0x73, 0x65, 0x72, 0x2d, 0x31]))); // 1
+ * ```
+ */
+export function bytesId(bytes: Uint8Array): string {
+  const b = bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // latin1Slice is what toString('latin1') calls, without its argument checks and encoding lookup.
+  return (b as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(0, b.length);
+}

@@ -89,6 +89,11 @@ export class CachingBytesStore extends KeyValueBytesStoreBase implements KeyValu
   private readonly sendOldValues: boolean;
   private readonly listener: FlushListener | undefined;
   private readonly recordContext: () => RecordContext | undefined;
+  /**
+   * `inner` when it is the transaction buffer: flushes hand it the cache's own copies (and their
+   * hash ids) through putOwned rather than have it copy them again.
+   */
+  private readonly owned: TransactionalBytesStore | undefined;
   private closed = false;
 
   constructor(
@@ -103,6 +108,7 @@ export class CachingBytesStore extends KeyValueBytesStoreBase implements KeyValu
     this.sendOldValues = options.sendOldValues ?? false;
     this.listener = options.listener;
     this.recordContext = options.recordContext ?? (() => undefined);
+    this.owned = inner instanceof TransactionalBytesStore ? inner : undefined;
   }
 
   get name(): string {
@@ -136,24 +142,59 @@ export class CachingBytesStore extends KeyValueBytesStoreBase implements KeyValu
     if (cached !== undefined) return cached.value ?? undefined;
     const value = this.inner.get(key);
     if (value !== undefined && this.maxBytes > 0) {
-      this.cache.write(copyBytes(key), value, false);
+      // The cache copies the key if it keeps it; the value belongs to the store below and never changes.
+      this.cache.write(key, value, false);
       this.evictWhileOver();
     }
     return value;
   }
 
   put(key: Uint8Array, value: Uint8Array | null): void {
+    this.putOwnedValue(key, value === null ? null : copyBytes(value));
+  }
+
+  /**
+   * `put` that keeps `value` as it is: the caller hands it over and nobody changes it afterwards
+   * (a typed store does so with the new array of a built-in serde). The key is copied as by `put`.
+   * `id`, when given, is bytesId(key) (a typed store has it for ASCII string keys).
+   *
+   * @example
+   * ```ts
+   * store.putOwnedValue(key, Buffer.from('fresh'));
+   * ```
+   * @throws StoreClosedError once closed.
+   */
+  putOwnedValue(key: Uint8Array, v: Uint8Array | null, id?: string): void {
     this.checkOpen();
-    const k = copyBytes(key);
-    const v = value === null ? null : copyBytes(value);
     if (this.maxBytes === 0) {
+      const k = copyBytes(key);
       const oldValue = this.sendOldValues ? this.inner.get(k) : undefined;
-      this.inner.put(k, v);
+      if (this.owned !== undefined) this.owned.putOwned(k, v);
+      else this.inner.put(k, v);
       this.listener?.([{ key: k, value: v, oldValue, context: this.recordContext() }]);
       return;
     }
-    this.cache.write(k, v, true, this.recordContext());
+    // The key is copied only for a key new to the cache: an update of a cached key keeps its entry.
+    this.cache.write(key, v, true, this.recordContext(), id);
     this.evictWhileOver();
+  }
+
+  /**
+   * `putOwnedValue` of a key already cached, found by its bytesId alone (a typed store has that
+   * for ASCII string keys without serializing them). False, with nothing done, when the key is not
+   * cached (or the cache is off or being scanned): then put it with its bytes.
+   *
+   * @example
+   * ```ts
+   * if (!store.putCachedOwnedValue('user-7', value)) store.putOwnedValue(Buffer.from('user-7'), value, 'user-7');
+   * ```
+   * @throws StoreClosedError once closed.
+   */
+  putCachedOwnedValue(id: string, v: Uint8Array | null): boolean {
+    this.checkOpen();
+    if (this.maxBytes === 0 || !this.cache.writeCached(id, v, this.recordContext())) return false;
+    this.evictWhileOver();
+    return true;
   }
 
   iterate(range: ByteRange): KeyValueIterator<Uint8Array, Uint8Array> {
@@ -233,15 +274,22 @@ export class CachingBytesStore extends KeyValueBytesStoreBase implements KeyValu
     // The cache's keys and values are its own copies and never change: the transaction buffer may
     // keep them as they are rather than copy them again.
     const inner = this.inner;
-    const owned = inner instanceof TransactionalBytesStore ? inner : undefined;
+    const owned = this.owned;
+    const sendOldValues = this.sendOldValues;
+    if (sendOldValues || listener !== undefined || owned === undefined) {
+      for (let i = 0; i < dirty.length; i++) {
+        const e: CacheEntry = dirty[i]!;
+        // The keys are distinct: reading them all before the writes reads what each write replaces.
+        const oldValue = sendOldValues ? inner.get(e.key) : undefined;
+        if (owned === undefined) inner.put(e.key, e.value);
+        if (listener !== undefined) flushed[i] = { key: e.key, value: e.value, oldValue, context: e.context };
+      }
+    }
+    owned?.putOwnedAll(dirty);
     for (let i = 0; i < dirty.length; i++) {
       const e: CacheEntry = dirty[i]!;
-      const oldValue = this.sendOldValues ? inner.get(e.key) : undefined;
-      if (owned !== undefined) owned.putOwned(e.key, e.value);
-      else inner.put(e.key, e.value);
       // A flushed delete has done its work; the store below now answers for the key.
       if (e.value === null) this.cache.remove(e.key);
-      if (listener !== undefined) flushed[i] = { key: e.key, value: e.value, oldValue, context: e.context };
     }
     listener?.(flushed);
   }

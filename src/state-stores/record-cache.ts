@@ -1,15 +1,17 @@
 /**
- * The record cache's data structure: entries sorted by key (for range scans merged with the store
- * below), an LRU list (for eviction when over the byte bound) and a dirty list in order of each
- * key's latest write (the order flushes hand updates on in).
+ * The record cache's data structure: entries by key, an LRU list (for eviction when over the byte
+ * bound) and a dirty list in order of each key's latest write (the order flushes hand updates on
+ * in), and the entries sorted by key for range scans merged with the store below.
  *
- * A hash index (the key's bytes as a latin1 string) answers point reads and finds the entry of an
- * updated key without a tree descent: with keys that share a prefix (`user-…`), each tree step
- * compares whole keys, a cache miss apiece, and that made tree lookups the cost of a cached write.
- * An update of a cached key changes its entry in place while no overlay (range scan) is open, so
- * the tree is touched only for new keys; while one is open, the update replaces the entry object
- * instead, so the overlay keeps its snapshot.
+ * A hash index (the key's bytesId) answers point reads and finds the entry of an updated key
+ * without a tree descent: with keys that share a prefix (`user-…`), each tree step compares whole
+ * keys, a cache miss apiece. The sorted tree is built only when a range scan (or a range removal)
+ * first needs it and is kept up to date from then on, so a cache that is never scanned never pays
+ * for ordering. An update of a cached key changes its entry in place while no overlay (range scan)
+ * is open; while one is open, the update replaces the entry object instead, so the overlay keeps
+ * its snapshot.
  */
+import { bytesId, compareBytes, copyBytes } from './byte-order.js';
 import { CacheBytesPool } from './cache-bytes-pool.js';
 import { BTree } from './memory/btree.js';
 import type { BTreeCursor } from './memory/btree-cursor.js';
@@ -34,7 +36,7 @@ export interface RecordContext {
 
 /**
  * One cached key: its value (null for a pending delete), whether it still has to be flushed, and
- * its places in the LRU and dirty lists.
+ * the stamps of its latest records in the LRU and dirty logs.
  *
  * @example
  * ```ts
@@ -42,18 +44,22 @@ export interface RecordContext {
  * ```
  */
 export class CacheEntry {
-  lruPrev: CacheEntry | null = null;
-  lruNext: CacheEntry | null = null;
-  dirtyPrev: CacheEntry | null = null;
-  dirtyNext: CacheEntry | null = null;
+  /** The position of the entry's live record in the LRU log; -1 before its first and once removed. */
+  lruStamp = -1;
+  /** The position of the entry's live record in the dirty log (meaningful while dirty). */
+  dirtyStamp = 0;
   dirty: boolean;
   /** Changed in place only while no overlay is open (see RecordCache). */
   value: Uint8Array | null;
   context: RecordContext | undefined;
   size: number;
+  /** key.length, kept so that sizing an update need not read the key. */
+  readonly keyLength: number;
 
   constructor(
     readonly key: Uint8Array,
+    /** bytesId(key): the entry's hash index key, handed on so the buffer below need not read the key again. */
+    readonly id: string,
     value: Uint8Array | null,
     dirty: boolean,
     context: RecordContext | undefined,
@@ -61,20 +67,17 @@ export class CacheEntry {
     this.value = value;
     this.dirty = dirty;
     this.context = context;
-    this.size = entrySize(key, value);
+    this.keyLength = key.length;
+    this.size = entrySize(key.length, value);
   }
 }
 
-function entrySize(key: Uint8Array, value: Uint8Array | null): number {
-  return key.length + (value === null ? 0 : value.length) + ENTRY_OVERHEAD_BYTES;
+function entrySize(keyLength: number, value: Uint8Array | null): number {
+  return keyLength + (value === null ? 0 : value.length) + ENTRY_OVERHEAD_BYTES;
 }
 
-/** The hash index key of `key`: its bytes as a latin1 string (one char per byte, exact). */
-function indexKey(key: Uint8Array): string {
-  const b = key instanceof Buffer ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
-  // latin1Slice is what toString('latin1') calls, without its argument checks and encoding lookup.
-  return (b as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(0, b.length);
-}
+/** Log records beyond twice the live ones (plus this slack) make a log compact itself. */
+const LOG_SLACK = 1024;
 
 /** An overlay over a cursor of cache entries: yields each entry's value. */
 class CacheOverlay implements OverlaySource {
@@ -120,17 +123,30 @@ class CacheOverlay implements OverlaySource {
  * ```
  */
 export class RecordCache {
-  private readonly entries = new BTree<CacheEntry>();
+  /** The entries in key order: null until a range scan or range removal first needs it. */
+  private entries: BTree<CacheEntry> | null = null;
   private readonly index = new Map<string, CacheEntry>();
   /** Overlays not yet ended: while any is, entries are replaced, never changed in place. */
   private openOverlays = 0;
   private readonly overlayEnded = (): void => {
     this.openOverlays--;
   };
-  private lruHead: CacheEntry | null = null;
-  private lruTail: CacheEntry | null = null;
-  private dirtyHead: CacheEntry | null = null;
-  private dirtyTail: CacheEntry | null = null;
+  /*
+   * LRU and dirty order as append-only logs of entries rather than linked lists: a use (or a
+   * write) appends the entry and sets its stamp to the record's position (counted from the log's
+   * creation, never reused), so older records of the entry go stale and are skipped. Exact LRU and
+   * latest-write order, as the lists gave, but an update appends to the end of an array instead of
+   * unlinking the entry from its neighbours, which are scattered over memory (two cache misses per
+   * list per update).
+   */
+  private lruLog: CacheEntry[] = [];
+  /** The position of lruLog[0]. */
+  private lruBase = 0;
+  /** Records before this index of the LRU log are all stale. */
+  private lruStart = 0;
+  private dirtyLog: CacheEntry[] = [];
+  /** The position of dirtyLog[0]. */
+  private dirtyBase = 0;
   private dirtyCount = 0;
   /** Bytes of every cached entry, charged as key + value + ENTRY_OVERHEAD_BYTES. */
   bytes = 0;
@@ -148,45 +164,90 @@ export class RecordCache {
 
   /** The least recently used entry, the next to evict. */
   get eldest(): CacheEntry | null {
-    return this.lruHead;
+    const log = this.lruLog;
+    const base = this.lruBase;
+    let i = this.lruStart;
+    while (i < log.length && log[i]!.lruStamp !== base + i) i++;
+    // Stale records stay stale: later calls need not skip them again.
+    this.lruStart = i;
+    return i < log.length ? log[i]! : null;
   }
 
   /** The entry of `key`, marked as just used; undefined if not cached. */
   get(key: Uint8Array): CacheEntry | undefined {
-    const entry = this.index.get(indexKey(key));
+    const entry = this.index.get(bytesId(key));
     if (entry !== undefined) this.touch(entry);
     return entry;
   }
 
-  /** Caches `value` for `key` (a write when dirty, a read-through when clean), replacing any entry. */
-  write(key: Uint8Array, value: Uint8Array | null, dirty: boolean, context?: RecordContext): CacheEntry {
-    const id = indexKey(key);
+  /**
+   * Caches `value` for `key` (a write when dirty, a read-through when clean), replacing any entry.
+   * The cache keeps `value` as it is (the caller hands it over) and a copy of `key` when it needs
+   * one, so the caller may reuse its key buffer. `id` is bytesId(key), when the caller has it.
+   */
+  write(
+    key: Uint8Array,
+    value: Uint8Array | null,
+    dirty: boolean,
+    context?: RecordContext,
+    id: string = bytesId(key),
+  ): CacheEntry {
     const previous = this.index.get(id);
     if (previous !== undefined && this.openOverlays === 0) {
-      // In place: the tree already maps the key to this entry, and no overlay holds a snapshot of it.
-      this.unlink(previous);
-      previous.value = value;
-      previous.context = context;
-      previous.size = entrySize(previous.key, value);
-      previous.dirty = dirty;
-      this.link(previous);
+      this.update(previous, value, dirty, context);
       return previous;
     }
-    const entry = new CacheEntry(key, value, dirty, context);
-    this.entries.set(key, entry);
+    const entry = new CacheEntry(previous?.key ?? copyBytes(key), id, value, dirty, context);
+    this.entries?.set(entry.key, entry);
     this.index.set(id, entry);
     if (previous !== undefined) this.unlink(previous);
     this.link(entry);
     return entry;
   }
 
+  /**
+   * A dirty write of the cached key whose bytesId is `id`, in place; false (and nothing done) when
+   * the key is not cached or an overlay is open, so the caller writes it with its bytes instead.
+   */
+  writeCached(id: string, value: Uint8Array | null, context?: RecordContext): boolean {
+    const previous = this.index.get(id);
+    if (previous === undefined || this.openOverlays !== 0) return false;
+    this.update(previous, value, true, context);
+    return true;
+  }
+
+  /** Changes `previous` in place: the tree maps its key to it, and no overlay holds a snapshot. */
+  private update(
+    previous: CacheEntry,
+    value: Uint8Array | null,
+    dirty: boolean,
+    context: RecordContext | undefined,
+  ): void {
+    const size = entrySize(previous.keyLength, value);
+    const delta = size - previous.size;
+    this.bytes += delta;
+    this.pool.usedBytes += delta;
+    previous.size = size;
+    previous.value = value;
+    previous.context = context;
+    this.touch(previous);
+    if (dirty) {
+      if (!previous.dirty) this.dirtyCount++;
+      previous.dirty = true;
+      this.appendDirty(previous);
+    } else if (previous.dirty) {
+      previous.dirty = false;
+      this.dirtyCount--;
+    }
+  }
+
   /** Removes the entry of `key`, if cached. */
   remove(key: Uint8Array): CacheEntry | undefined {
-    const id = indexKey(key);
+    const id = bytesId(key);
     const entry = this.index.get(id);
     if (entry === undefined) return undefined;
     this.index.delete(id);
-    this.entries.delete(key);
+    this.entries?.delete(key);
     this.unlink(entry);
     return entry;
   }
@@ -194,42 +255,66 @@ export class RecordCache {
   /** Removes the cached entries in [from, toExclusive). */
   removeRange(from: Uint8Array, toExclusive: Uint8Array): void {
     const doomed: Uint8Array[] = [];
-    const c = this.entries.cursor(from, toExclusive, false);
-    while (c.next()) doomed.push(c.key);
+    if (this.entries !== null) {
+      const c = this.entries.cursor(from, toExclusive, false);
+      while (c.next()) doomed.push(c.key);
+    } else {
+      // One pass over the index costs less than building the tree for it.
+      for (const e of this.index.values()) {
+        if (compareBytes(e.key, from) >= 0 && compareBytes(e.key, toExclusive) < 0) doomed.push(e.key);
+      }
+    }
     for (const key of doomed) this.remove(key);
   }
 
   /** The dirty entries in order of their latest write, now marked clean. */
   takeDirty(): CacheEntry[] {
     const out: CacheEntry[] = new Array(this.dirtyCount);
-    let i = 0;
-    for (let e = this.dirtyHead; e !== null; ) {
-      const next = e.dirtyNext;
-      e.dirty = false;
-      e.dirtyPrev = null;
-      e.dirtyNext = null;
-      out[i++] = e;
-      e = next;
+    const log = this.dirtyLog;
+    const base = this.dirtyBase;
+    let n = 0;
+    for (let i = 0; i < log.length; i++) {
+      const e = log[i]!;
+      if (e.dirty && e.dirtyStamp === base + i) {
+        e.dirty = false;
+        out[n++] = e;
+      }
     }
-    this.dirtyHead = null;
-    this.dirtyTail = null;
+    this.dirtyBase = base + log.length;
+    log.length = 0;
     this.dirtyCount = 0;
     return out;
   }
 
   /** The cached entries in [from, toExclusive) as an overlay (values; null for pending deletes). */
   overlay(from: Uint8Array | null, toExclusive: Uint8Array | null, reverse: boolean): OverlaySource {
+    let entries = this.entries;
+    if (entries === null) {
+      entries = new BTree<CacheEntry>();
+      for (const e of this.index.values()) entries.set(e.key, e);
+      this.entries = entries;
+    }
     this.openOverlays++;
-    return new CacheOverlay(this.entries.cursor(from, toExclusive, reverse), this.overlayEnded);
+    return new CacheOverlay(entries.cursor(from, toExclusive, reverse), this.overlayEnded);
   }
 
   /** Removes every entry. */
   clear(): void {
     this.pool.usedBytes -= this.bytes;
-    this.entries.clear();
+    // Clearing the tree first makes open overlays take their copies: they keep their snapshot.
+    this.entries?.clear();
+    this.entries = null;
+    for (const e of this.index.values()) {
+      e.lruStamp = -1;
+      e.dirty = false;
+    }
     this.index.clear();
-    this.lruHead = this.lruTail = null;
-    this.dirtyHead = this.dirtyTail = null;
+    // Positions go on from where they were: a stale stamp must never match a new record.
+    this.lruBase += this.lruLog.length;
+    this.lruLog = [];
+    this.lruStart = 0;
+    this.dirtyBase += this.dirtyLog.length;
+    this.dirtyLog = [];
     this.dirtyCount = 0;
     this.bytes = 0;
   }
@@ -237,51 +322,75 @@ export class RecordCache {
   private link(entry: CacheEntry): void {
     this.bytes += entry.size;
     this.pool.usedBytes += entry.size;
-    this.linkLru(entry);
-    if (entry.dirty) this.linkDirty(entry);
+    this.touch(entry);
+    if (entry.dirty) {
+      this.dirtyCount++;
+      this.appendDirty(entry);
+    }
   }
 
+  /** Makes `entry` the most recently used. */
   private touch(entry: CacheEntry): void {
-    if (this.lruTail === entry) return;
-    this.unlinkLru(entry);
-    this.linkLru(entry);
+    const log = this.lruLog;
+    const position = this.lruBase + log.length;
+    if (log.length > 0 && entry.lruStamp === position - 1) return; // the latest record already
+    entry.lruStamp = position;
+    log.push(entry);
+    if (log.length - this.lruStart > 2 * this.index.size + LOG_SLACK) this.compactLru();
   }
 
-  private linkLru(entry: CacheEntry): void {
-    entry.lruPrev = this.lruTail;
-    entry.lruNext = null;
-    if (this.lruTail !== null) this.lruTail.lruNext = entry;
-    else this.lruHead = entry;
-    this.lruTail = entry;
+  /** Moves `entry` (dirty, counted) to the end of the dirty order. */
+  private appendDirty(entry: CacheEntry): void {
+    const log = this.dirtyLog;
+    entry.dirtyStamp = this.dirtyBase + log.length;
+    log.push(entry);
+    if (log.length > 2 * this.dirtyCount + LOG_SLACK) this.compactDirty();
   }
 
-  private unlinkLru(entry: CacheEntry): void {
-    if (entry.lruPrev !== null) entry.lruPrev.lruNext = entry.lruNext;
-    else this.lruHead = entry.lruNext;
-    if (entry.lruNext !== null) entry.lruNext.lruPrev = entry.lruPrev;
-    else this.lruTail = entry.lruPrev;
-    entry.lruPrev = entry.lruNext = null;
+  /**
+   * Drops the stale records of the LRU log, in place; the live ones get positions past every
+   * position so far, so no stale stamp can match them.
+   */
+  private compactLru(): void {
+    const log = this.lruLog;
+    const base = this.lruBase;
+    const next = base + log.length;
+    let n = 0;
+    for (let i = this.lruStart; i < log.length; i++) {
+      const e = log[i]!;
+      if (e.lruStamp === base + i) {
+        e.lruStamp = next + n;
+        log[n++] = e;
+      }
+    }
+    log.length = n;
+    this.lruBase = next;
+    this.lruStart = 0;
   }
 
-  private linkDirty(entry: CacheEntry): void {
-    entry.dirtyPrev = this.dirtyTail;
-    entry.dirtyNext = null;
-    if (this.dirtyTail !== null) this.dirtyTail.dirtyNext = entry;
-    else this.dirtyHead = entry;
-    this.dirtyTail = entry;
-    this.dirtyCount++;
+  /** Drops the stale records of the dirty log, in place (as compactLru). */
+  private compactDirty(): void {
+    const log = this.dirtyLog;
+    const base = this.dirtyBase;
+    const next = base + log.length;
+    let n = 0;
+    for (let i = 0; i < log.length; i++) {
+      const e = log[i]!;
+      if (e.dirty && e.dirtyStamp === base + i) {
+        e.dirtyStamp = next + n;
+        log[n++] = e;
+      }
+    }
+    log.length = n;
+    this.dirtyBase = next;
   }
 
+  /** Takes `entry` out of the byte count and both orders: its log records go stale. */
   private unlink(entry: CacheEntry): void {
     this.bytes -= entry.size;
     this.pool.usedBytes -= entry.size;
-    this.unlinkLru(entry);
+    entry.lruStamp = -1;
     if (!entry.dirty) return;
-    if (entry.dirtyPrev !== null) entry.dirtyPrev.dirtyNext = entry.dirtyNext;
-    else this.dirtyHead = entry.dirtyNext;
-    if (entry.dirtyNext !== null) entry.dirtyNext.dirtyPrev = entry.dirtyPrev;
-    else this.dirtyTail = entry.dirtyPrev;
-    entry.dirtyPrev = entry.dirtyNext = null;
     entry.dirty = false;
     this.dirtyCount--;
   }

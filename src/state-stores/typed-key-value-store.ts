@@ -4,8 +4,10 @@
  * the store name; the runtime passes the changelog topic, as Kafka Streams does).
  */
 import { InvalidRecordError } from '../common/errors.js';
+import { doubleSerde, int32Serde, int64BigIntSerde, int64Serde } from '../serdes/number-serdes.js';
 import type { Serde } from '../serdes/serde.js';
-import type { FlushedEntry, FlushListener } from './caching-bytes-store.js';
+import { stringSerde } from '../serdes/string-serde.js';
+import { CachingBytesStore, type FlushedEntry, type FlushListener } from './caching-bytes-store.js';
 import type { ChangelogOffsets } from './engine.js';
 import type { KeyValueBytesStore } from './key-value-bytes-store.js';
 import { type KeyValue, type KeyValueIterator, MappedKeyValueIterator } from './key-value-iterator.js';
@@ -28,6 +30,24 @@ export interface TypedFlushedEntry<K, V> {
   /** The previous value, when the store sends old values; undefined when absent. */
   readonly oldValue: V | undefined;
   readonly context: RecordContext | undefined;
+}
+
+/**
+ * The built-in serdes whose `serialize` returns a new array on every call that nobody else holds:
+ * the store may keep those values without copying them (a copy and an allocation fewer per put).
+ */
+const FRESH_OUTPUT_SERDES: ReadonlySet<object> = new Set<object>([
+  stringSerde,
+  int32Serde,
+  int64Serde,
+  int64BigIntSerde,
+  doubleSerde,
+]);
+
+/** Whether every character of `s` is ASCII (so its UTF-8 bytes are its char codes). */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 /**
@@ -69,12 +89,21 @@ export function typedFlushListener<K, V>(
  * deserialize; InvalidRecordError when a key serializes to null; StoreClosedError once closed.
  */
 export class TypedKeyValueStore<K, V> implements KeyValueStore<K, V> {
+  /** `bytes` when it may keep serialized values as they are (see FRESH_OUTPUT_SERDES). */
+  private readonly ownsValues: CachingBytesStore | undefined;
+  /** Whether keys go through the string serde (UTF-8). */
+  private readonly stringKeys: boolean;
+
   constructor(
     readonly bytes: KeyValueBytesStore,
     readonly keySerde: Serde<K>,
     readonly valueSerde: Serde<V>,
     readonly serdeTopic: string = bytes.name,
-  ) {}
+  ) {
+    this.ownsValues =
+      bytes instanceof CachingBytesStore && FRESH_OUTPUT_SERDES.has(valueSerde) ? bytes : undefined;
+    this.stringKeys = (keySerde as object) === stringSerde;
+  }
 
   get name(): string {
     return this.bytes.name;
@@ -101,10 +130,19 @@ export class TypedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   put(key: K, value: V | null): void {
-    this.bytes.put(
-      this.keyBytes(key),
-      value === null ? null : this.valueSerde.serialize(this.serdeTopic, value),
-    );
+    const cache = this.ownsValues;
+    if (cache !== undefined && this.stringKeys && typeof key === 'string' && isAscii(key)) {
+      // An ASCII string is its own UTF-8 bytes read as latin1, i.e. their bytesId: the cache looks
+      // it up by the caller's string (its hash already known), and an update of a cached key needs
+      // no key bytes at all (the string serde's output is fixed by the string).
+      const v = value === null ? null : this.valueSerde.serialize(this.serdeTopic, value);
+      if (!cache.putCachedOwnedValue(key, v)) cache.putOwnedValue(this.keyBytes(key), v, key);
+      return;
+    }
+    const k = this.keyBytes(key);
+    const v = value === null ? null : this.valueSerde.serialize(this.serdeTopic, value);
+    if (cache !== undefined) cache.putOwnedValue(k, v);
+    else this.bytes.put(k, v);
   }
 
   putIfAbsent(key: K, value: V): V | undefined {

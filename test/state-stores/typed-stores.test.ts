@@ -82,6 +82,59 @@ describe.each(ENGINE_KINDS)('typed key-value stores on the $kind engine', (kind)
     place.dispose();
   });
 
+  it('sees flushed, uncommitted writes of a cached store in gets and scans, with snapshots and deletes', async () => {
+    const place = kind.newPlace();
+    const store = keyValueStore({
+      engine: await place.open('flushed'),
+      keySerde: stringSerde,
+      valueSerde: int64Serde,
+      config: { cacheMaxBytes: 1 << 20 },
+    });
+    // Committed: a, b, é (a non-ASCII key takes the bytes path of the cache's index).
+    store.put('a', 1);
+    store.put('b', 2);
+    store.put('é', 3);
+    store.commit();
+    // A flush hands the cache's writes to the transaction buffer; nothing is committed yet.
+    store.put('c', 4);
+    store.put('é', 5);
+    store.delete('a');
+    store.flush();
+    expect(store.get('é')).toBe(5);
+    expect(store.get('a')).toBeUndefined();
+    const before = store.all();
+    store.put('b', 6);
+    store.put('d', 7);
+    store.flush();
+    expect(entries(before)).toEqual([
+      ['b', 2],
+      ['c', 4],
+      ['é', 5],
+    ]);
+    expect(entries(store.reverseAll())).toEqual([
+      ['é', 5],
+      ['d', 7],
+      ['c', 4],
+      ['b', 6],
+    ]);
+    store.abort();
+    expect(entries(store.all())).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['é', 3],
+    ]);
+    store.put('e\u00e9', 8);
+    store.put('a', 9);
+    store.commit();
+    expect(entries(store.all())).toEqual([
+      ['a', 9],
+      ['b', 2],
+      ['e\u00e9', 8],
+      ['é', 3],
+    ]);
+    await store.close();
+  });
+
   it('keeps values with their timestamps in a timestamped store, timestamp first as Kafka lays it out', async () => {
     const place = kind.newPlace();
     const engine = await place.open('table');

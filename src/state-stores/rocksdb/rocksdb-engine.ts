@@ -217,7 +217,8 @@ export class RocksDbEngine implements StoreEngine {
     this.checkUsable();
     const batch = this.batch;
     try {
-      for (const op of ops) {
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
         if (op.value === null) batch._del(real(op.key));
         else batch._put(real(op.key), real(op.value));
       }
