@@ -7,6 +7,7 @@
  * Node process, as produce-consume does.
  */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createCluster } from '../src/log/broker/embedded-cluster.js';
 import { EmbeddedLogClient } from '../src/log/client/embedded-log-client.js';
@@ -16,6 +17,7 @@ import { createTopicAndWaitForLeaders } from './cluster-setup.js';
 import {
   type Benchmark,
   type Figure,
+  median,
   nowMs,
   perSec,
   progress,
@@ -23,10 +25,12 @@ import {
   yieldToEventLoop,
 } from './harness.js';
 
-const RECORDS = Number(process.env.RECORDS ?? 10_000_000);
+const RECORDS = Number(process.env.RECORDS ?? 6_000_000);
 const RECORD_BYTES = 100;
 const PARTITIONS = 4;
 const COMMIT_INTERVAL_MS = 100;
+/** Runs of each configuration, alternating which goes first; the medians count. */
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 
 interface RunResult {
   produceMs: number;
@@ -116,12 +120,30 @@ const benchmark: Benchmark = {
   name: 'txn-produce',
   async run(): Promise<Figure[]> {
     return withTempDir('millrace-txn-produce-', async (dir) => {
-      progress(
-        `idempotent: ${RECORDS.toLocaleString()} records of ${RECORD_BYTES} B over ${PARTITIONS} partitions`,
-      );
-      const idempotent = runIsolated(`${dir}/idempotent`, false, RECORDS);
-      progress(`transactional, a commit every ${COMMIT_INTERVAL_MS} ms: ${RECORDS.toLocaleString()} records`);
-      const txn = runIsolated(`${dir}/txn`, true, RECORDS);
+      // Each run in a fresh process on a settled disk (the previous run's files removed and
+      // written back first: syncs right after a large write run slower on this VM's disk, which
+      // would be charged to whichever run came second), the order alternating between rounds.
+      const idempotentRuns: number[] = [];
+      const txnRuns: number[] = [];
+      let commits = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const transactional of round % 2 === 0 ? [false, true] : [true, false]) {
+          const runDir = `${dir}/${transactional ? 'txn' : 'idempotent'}-${round}`;
+          progress(
+            `${transactional ? `transactional, a commit every ${COMMIT_INTERVAL_MS} ms` : 'idempotent'}: ` +
+              `${RECORDS.toLocaleString()} records of ${RECORD_BYTES} B over ${PARTITIONS} partitions`,
+          );
+          execFileSync('sync');
+          const result = runIsolated(runDir, transactional, RECORDS);
+          rmSync(runDir, { recursive: true, force: true });
+          if (transactional) {
+            txnRuns.push(result.produceMs);
+            commits += result.commits;
+          } else idempotentRuns.push(result.produceMs);
+        }
+      }
+      const idempotent = { produceMs: median(idempotentRuns) };
+      const txn = { produceMs: median(txnRuns), commits: Math.round(commits / ROUNDS) };
       const base = perSec(RECORDS, idempotent.produceMs);
       const value = perSec(RECORDS, txn.produceMs);
       return [
@@ -132,7 +154,7 @@ const benchmark: Benchmark = {
           baseline: base,
           ratio: value / base,
           goal: 0.9,
-          note: `${txn.commits} commits; baseline: the idempotent Producer with the same settings (acks=all, lingerMs 5, batchSize 1 MiB, bufferMemory 32 MiB, 1 broker, synced by group commit)`,
+          note: `median of ${ROUNDS} runs each, alternating order; about ${txn.commits} commits per transactional run; baseline: the idempotent Producer with the same settings (acks=all, lingerMs 5, batchSize 1 MiB, bufferMemory 32 MiB, 1 broker, synced by group commit)`,
         },
       ];
     });
