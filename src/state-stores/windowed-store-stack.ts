@@ -6,6 +6,7 @@
 import type { Serde } from '../serdes/serde.js';
 import type { FlushedEntry } from './caching-bytes-store.js';
 import type { StoreEngine } from './engine.js';
+import type { MemoryBudget } from './memory-budget.js';
 import type { RecordContext } from './record-cache.js';
 import { SegmentedBytesStore, type SegmentedConfig } from './segmented-bytes-store.js';
 import { resolveStoreConfig, type StoreConfig } from './store-config.js';
@@ -22,6 +23,8 @@ export interface WindowedStackOptions<K, V> {
   onFlush?: (entries: readonly TypedFlushedEntry<Windowed<K>, V>[]) => void;
   recordContext?: () => RecordContext | undefined;
   serdeTopic?: string;
+  /** The process's memory budget: the record cache draws on its shared cache bytes. */
+  memoryBudget?: MemoryBudget;
 }
 
 /**
@@ -61,6 +64,7 @@ export function openWindowedStack<K, V>(
   const { top, base } = buildStoreStack(options.engine, resolveStoreConfig(options.storeConfig), {
     ...(listener === undefined ? {} : { listener }),
     ...(options.recordContext === undefined ? {} : { recordContext: options.recordContext }),
+    ...(options.memoryBudget === undefined ? {} : { cachePool: options.memoryBudget.caches }),
   });
   return { segments: SegmentedBytesStore.open(top, base, segmentConfig), topic };
 }

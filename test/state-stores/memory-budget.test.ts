@@ -25,6 +25,7 @@ import {
 import { RocksDbEngine } from '../../src/state-stores/rocksdb/rocksdb-engine.js';
 import { keyValueStore } from '../../src/state-stores/stores.js';
 import { TransactionalBytesStore } from '../../src/state-stores/transactional-bytes-store.js';
+import { windowStore } from '../../src/state-stores/window/window-stores.js';
 import { RUNS } from './store-fixtures.js';
 
 const MiB = 1024 * 1024;
@@ -259,5 +260,29 @@ describe('record caches sharing one byte bound', () => {
     for (const s of stores) s.commit();
     expect(flushed[0]).toHaveLength(6);
     expect(budget.caches.usedBytes).toBeLessThanOrEqual(10 * entryBytes);
+  });
+
+  it('counts a window store’s cache against the same shared bound as key-value stores', () => {
+    const budget = new MemoryBudget({ cacheMaxBytes: 1 << 20 });
+    const kv = keyValueStore({
+      engine: MemoryEngine.open('kv'),
+      keySerde: stringSerde,
+      valueSerde: int64Serde,
+      memoryBudget: budget,
+    });
+    const windows = windowStore({
+      engine: MemoryEngine.open('windows'),
+      keySerde: stringSerde,
+      valueSerde: int64Serde,
+      config: { windowSizeMs: 1000, retentionMs: 60_000 },
+      memoryBudget: budget,
+    });
+    kv.put('a', 1);
+    const afterKv = budget.caches.usedBytes;
+    expect(afterKv).toBeGreaterThan(0);
+    windows.put('a', 1, 5000);
+    expect(budget.caches.usedBytes).toBeGreaterThan(afterKv);
+    kv.commit();
+    windows.commit();
   });
 });

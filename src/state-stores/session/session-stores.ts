@@ -1,8 +1,10 @@
 /**
  * The builder of session stores: engine, transaction buffer, record cache, segments, serdes.
  */
+
 import type { Serde } from '../../serdes/serde.js';
 import type { StoreEngine } from '../engine.js';
+import type { MemoryBudget } from '../memory-budget.js';
 import type { RecordContext } from '../record-cache.js';
 import type { StoreConfig } from '../store-config.js';
 import type { TypedFlushedEntry } from '../typed-key-value-store.js';
@@ -32,6 +34,8 @@ export interface SessionStoreOptions<K, AGG> {
   recordContext?: () => RecordContext | undefined;
   /** The topic name given to the serdes; the store name unless given. */
   serdeTopic?: string;
+  /** The process's memory budget: the record cache draws on its shared cache bytes. */
+  memoryBudget?: MemoryBudget;
 }
 
 /**
