@@ -9,13 +9,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createCluster } from '../src/log/broker/embedded-cluster.js';
 import { Consumer } from '../src/log/client/consumer/consumer.js';
 import { EmbeddedLogClient } from '../src/log/client/embedded-log-client.js';
 import { Producer } from '../src/log/client/producer/producer.js';
 import { realRandom } from '../src/runtime/actor/real-random.js';
-import { createTopicAndWaitForLeaders } from './cluster-setup.js';
+import { createTopicAndWaitForLeaders, runChild } from './cluster-setup.js';
 import { type Benchmark, type Figure, nowMs, perSec, progress, withTempDir } from './harness.js';
 
 const RECORDS = Number(process.env.RECORDS ?? 10_000_000);
@@ -111,22 +110,13 @@ function runIsolated(
   acks: 1 | 'all',
   records: number,
 ): RunResult {
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      fileURLToPath(import.meta.url),
-      'child',
-      dataDir,
-      String(brokers),
-      String(replicationFactor),
-      String(acks),
-      String(records),
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return JSON.parse(out.trim().split('\n').at(-1)!) as RunResult;
+  return runChild<RunResult>(import.meta.url, [
+    dataDir,
+    String(brokers),
+    String(replicationFactor),
+    String(acks),
+    String(records),
+  ]);
 }
 
 if (process.argv[2] === 'child') {

@@ -8,12 +8,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createCluster } from '../src/log/broker/embedded-cluster.js';
 import { EmbeddedLogClient } from '../src/log/client/embedded-log-client.js';
 import { Producer } from '../src/log/client/producer/producer.js';
 import { realRandom } from '../src/runtime/actor/real-random.js';
-import { createTopicAndWaitForLeaders } from './cluster-setup.js';
+import { createTopicAndWaitForLeaders, runChild } from './cluster-setup.js';
 import {
   type Benchmark,
   type Figure,
@@ -93,20 +92,7 @@ async function run(dataDir: string, transactional: boolean, records: number): Pr
 }
 
 function runIsolated(dataDir: string, transactional: boolean, records: number): RunResult {
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      fileURLToPath(import.meta.url),
-      'child',
-      dataDir,
-      String(transactional),
-      String(records),
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return JSON.parse(out.trim().split('\n').at(-1)!) as RunResult;
+  return runChild<RunResult>(import.meta.url, [dataDir, String(transactional), String(records)]);
 }
 
 if (process.argv[2] === 'child') {

@@ -6,10 +6,10 @@
  * acknowledged; on the next start restoration replays only the changelog tail past the store's
  * offset — nothing, or the one transaction the log committed before the store could.
  */
-import { spawn } from 'node:child_process';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RocksDbEngine } from '../../src/state-stores/rocksdb/rocksdb-engine.js';
+import { runAndKill } from '../support/run-until-killed.js';
 import { COUNTER_KEY, changelogRecordsOf, stateAfter } from './fixtures/transactions.js';
 import { removeTempDirs, tempDir } from './store-fixtures.js';
 
@@ -24,36 +24,20 @@ interface Run {
 }
 
 /** Starts the fixture, kills it with SIGKILL `delayMs` after its `lines`-th line. */
-function runAndKill(dir: string, lines: number, delayMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let restored: Run['restored'] | undefined;
-    let lastAcked = -1;
-    let seen = 0;
-    let buffered = '';
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const all = buffered.split('\n');
-      buffered = all.pop()!;
-      for (const line of all) {
-        const m = /^restored (\d+) (\d+)$/.exec(line);
-        if (m !== null) restored = { records: Number(m[1]), n: Number(m[2]) };
-        else lastAcked = Number(line);
-        // A delay after the line puts the kill anywhere in the following transactions.
-        if (++seen === lines) setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL' && restored !== undefined) resolve({ restored, lastAcked });
-      else reject(new Error(`fixture exited with ${code ?? signal} before it was killed: ${stderr}`));
-    });
+async function runAndKillFixture(dir: string, lines: number, delayMs: number): Promise<Run> {
+  let restored: Run['restored'] | undefined;
+  let lastAcked = -1;
+  await runAndKill(FIXTURE, [dir], {
+    lines,
+    delayMs,
+    onLine: (line) => {
+      const m = /^restored (\d+) (\d+)$/.exec(line);
+      if (m !== null) restored = { records: Number(m[1]), n: Number(m[2]) };
+      else lastAcked = Number(line);
+    },
   });
+  if (restored === undefined) throw new Error('the fixture was killed before it reported its restoration');
+  return { restored, lastAcked };
 }
 
 /** The store's committed transaction number, after checking its contents are exactly that prefix. */
@@ -87,7 +71,7 @@ describe('a changelogged RocksDB store killed with SIGKILL', () => {
     for (let k = 0; k < KILLS; k++) {
       const context = `kill ${k + 1} of ${KILLS} (replay with CRASH_SEED=${seed})`;
       const [lines, delayMs] = killAt[k]!;
-      const run = await runAndKill(dir, lines, delayMs);
+      const run = await runAndKillFixture(dir, lines, delayMs);
       // Restoration replayed the transaction the log committed after the store's offset, or nothing.
       const replayedOne = run.restored.n === stored + 1;
       expect(run.restored.n === stored || replayedOne, context).toBe(true);
