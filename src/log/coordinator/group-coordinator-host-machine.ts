@@ -20,13 +20,7 @@
  */
 import { setup } from 'xstate';
 import { CoordinatorLoadInProgressError } from '../../common/kafka-errors.js';
-import type {
-  ActorContext,
-  ActorId,
-  ActorInput,
-  RpcRequest,
-  SupervisionEvent,
-} from '../../runtime/actor/index.js';
+import type { ActorContext, ActorId, ActorInput, SupervisionEvent } from '../../runtime/actor/index.js';
 import { reply, replyError } from '../../runtime/actor/index.js';
 import { type GroupCoordinatorConfig, resolveGroupCoordinatorConfig } from './coordinator-config.js';
 import type { CoordinatorStateLog, StoredCoordinatorRecord } from './coordinator-state-log.js';
@@ -41,6 +35,7 @@ import {
   routeGroupRequest,
 } from './group-routing.js';
 import { onTxnMarkerWritten, type TxnMarkerWrittenEvent, writeTxnMarker } from './group-txn-markers.js';
+import { HostedPartitions } from './hosted-partitions.js';
 import type { GroupTxnMarkerRequest } from './txn-offset-requests.js';
 
 /**
@@ -105,98 +100,24 @@ export type GroupCoordinatorHostEvent =
   | SupervisionEvent;
 
 interface HostContext extends RoutingContext {
-  readonly openLog: (partition: number) => CoordinatorStateLog;
-  /**
-   * Counters in an object of their own: XState hands actions a shallow copy of the context the
-   * factory made, so numbers kept on the context itself would count separately in each copy.
-   */
-  readonly counters: { nextEpoch: number; nextIncarnation: number };
+  /** The `__consumer_offsets` partitions and their groups, over `partitions` and `groups`. */
+  readonly hosting: HostedPartitions<HostedPartition, HostedGroup, LoadedGroup, StoredCoordinatorRecord>;
 }
 
 function spawnGroup(context: HostContext, groupId: string, partition: number, loaded?: LoadedGroup): ActorId {
-  const actorId = `${context.actor.id}/group/${encodeURIComponent(groupId)}#${context.counters.nextIncarnation++}`;
   const hosted = context.partitions.get(partition)!;
-  context.actor.spawnChild({
-    id: actorId,
-    logic: groupCoordinatorMachine,
-    input: { groupId, config: context.config, log: hosted.log, host: context.actor.id, loaded },
-    // A restart would bring the group back as it was loaded, not as it is: the host reloads the
-    // partition from __consumer_offsets instead (see onGroupFailed).
-    supervision: { restart: 'never' },
-  });
-  context.groups.set(groupId, { actorId, partition, state: 'Empty', protocolType: '' });
-  return actorId;
-}
-
-function load(context: HostContext, event: CoordinatorLoadEvent): void {
-  const { actor } = context;
-  const waiter: RpcRequest | undefined =
-    event.correlationId === undefined || event.replyTo === undefined
-      ? undefined
-      : { type: event.type, correlationId: event.correlationId, replyTo: event.replyTo };
-  const current = context.partitions.get(event.partition);
-  if (current !== undefined && current.status !== 'failed') {
-    if (waiter === undefined) return;
-    if (current.status === 'loading') current.waiters.push(waiter);
-    else reply(actor, waiter, { groups: countGroups(context, event.partition) });
-    return;
-  }
-  const epoch = context.counters.nextEpoch++;
-  const partition = event.partition;
-  let log: CoordinatorStateLog;
-  let records: Promise<StoredCoordinatorRecord[]>;
-  try {
-    log = context.openLog(partition);
-    records = log.readAll();
-  } catch (err) {
-    if (waiter !== undefined)
-      replyError(actor, waiter, new CoordinatorLoadInProgressError(`opening failed: ${err}`));
-    return;
-  }
-  context.partitions.set(partition, { status: 'loading', epoch, log, waiters: waiter ? [waiter] : [] });
-  records.then(
-    (records) => actor.send(actor.id, { type: 'internal.loaded', partition, epoch, records }),
-    (err: unknown) =>
-      actor.send(actor.id, { type: 'internal.loadFailed', partition, epoch, error: String(err) }),
+  return context.hosting.spawn(
+    groupId,
+    {
+      logic: groupCoordinatorMachine,
+      input: { groupId, config: context.config, log: hosted.log, host: context.actor.id, loaded },
+    },
+    (actorId) => ({ actorId, partition, state: 'Empty', protocolType: '' }),
   );
 }
 
-function loaded(
-  context: HostContext,
-  partition: number,
-  epoch: number,
-  records: StoredCoordinatorRecord[],
-): void {
-  const hosted = context.partitions.get(partition);
-  if (hosted === undefined || hosted.epoch !== epoch) return;
-  let groups: Map<string, LoadedGroup>;
-  try {
-    groups = replayOffsetsTopic(records);
-  } catch (err) {
-    loadFailed(context, partition, epoch, String(err));
-    return;
-  }
-  for (const group of groups.values()) spawnGroup(context, group.groupId, partition, group);
-  hosted.status = 'loaded';
-  for (const waiter of hosted.waiters.splice(0)) reply(context.actor, waiter, { groups: groups.size });
-}
-
-function loadFailed(context: HostContext, partition: number, epoch: number, error: string): void {
-  const hosted = context.partitions.get(partition);
-  if (hosted === undefined || hosted.epoch !== epoch) return;
-  hosted.status = 'failed';
-  hosted.failure = error;
-  const err = new CoordinatorLoadInProgressError(`loading __consumer_offsets-${partition} failed: ${error}`);
-  for (const waiter of hosted.waiters.splice(0)) replyError(context.actor, waiter, err);
-}
-
-function unload(context: HostContext, partition: number): void {
-  if (!context.partitions.delete(partition)) return;
-  for (const [groupId, group] of [...context.groups]) {
-    if (group.partition !== partition) continue;
-    context.groups.delete(groupId);
-    context.actor.send(group.actorId, { type: 'group.unload' });
-  }
+function load(context: HostContext, event: CoordinatorLoadEvent): void {
+  context.hosting.load(event, (epoch, log, waiters) => ({ status: 'loading', epoch, log, waiters }));
 }
 
 /**
@@ -205,23 +126,14 @@ function unload(context: HostContext, partition: number): void {
  * stored, and their members rejoin as after a coordinator failover.
  */
 function onGroupFailed(context: HostContext, actorId: ActorId): void {
-  for (const [groupId, group] of context.groups) {
-    if (group.actorId !== actorId) continue;
-    context.groups.delete(groupId);
-    unload(context, group.partition);
-    load(context, { type: 'coordinator.load', partition: group.partition });
-    return;
-  }
+  context.hosting.childFailed(actorId, (partition) => load(context, { type: 'coordinator.load', partition }));
 }
 
 function onStateChanged(context: HostContext, event: GroupStateChangedEvent): void {
-  const group = context.groups.get(event.groupId);
-  if (group?.actorId === event.actorId) {
+  context.hosting.childStateChanged(event.groupId, event.actorId, event.state === 'Dead', (group) => {
     group.state = event.state;
     group.protocolType = event.protocolType;
-    if (event.state === 'Dead') context.groups.delete(event.groupId);
-  }
-  if (event.state === 'Dead') context.actor.send(event.actorId, { type: 'group.retire' });
+  });
 }
 
 function listGroups(context: HostContext, req: ListGroupsRequest): void {
@@ -242,12 +154,6 @@ function listGroups(context: HostContext, req: ListGroupsRequest): void {
     .map(([groupId, g]) => ({ groupId, protocolType: g.protocolType, state: g.state }));
   const result: ListGroupsResult = { groups };
   reply(context.actor, req, result);
-}
-
-function countGroups(context: HostContext, partition: number): number {
-  let n = 0;
-  for (const g of context.groups.values()) if (g.partition === partition) n++;
-  return n;
 }
 
 /**
@@ -278,13 +184,35 @@ export const groupCoordinatorHostMachine = setup({
   id: 'groupCoordinatorHost',
   context: ({ input }) => {
     const actor: ActorContext = input.actor;
+    const partitions = new Map<number, HostedPartition>();
+    const groups = new Map<string, HostedGroup>();
     const context: HostContext = {
       actor,
       config: resolveGroupCoordinatorConfig(input.input.config),
-      openLog: input.input.openLog,
-      partitions: new Map<number, HostedPartition>(),
-      groups: new Map<string, HostedGroup>(),
-      counters: { nextEpoch: 1, nextIncarnation: 1 },
+      partitions,
+      groups,
+      hosting: new HostedPartitions({
+        actor,
+        partitions,
+        children: groups,
+        topic: '__consumer_offsets',
+        childKind: 'group',
+        openLog: input.input.openLog,
+        loadIdOf: (hosted) => hosted.epoch,
+        loadedEvent: (partition, epoch, records) => ({ type: 'internal.loaded', partition, epoch, records }),
+        loadFailedEvent: (partition, epoch, error) => ({
+          type: 'internal.loadFailed',
+          partition,
+          epoch,
+          error,
+        }),
+        replay: replayOffsetsTopic,
+        // Called only from actions, once `context` is made.
+        spawnLoaded: (partition, group) => spawnGroup(context, group.groupId, partition, group),
+        loadResult: (groups) => ({ groups }),
+        unloadEvent: { type: 'group.unload' },
+        retireEvent: { type: 'group.retire' },
+      }),
     };
     return context;
   },
@@ -305,12 +233,14 @@ export const groupCoordinatorHostMachine = setup({
         'group.txnMarker': { actions: ({ context, event }) => writeTxnMarker(context, event) },
         'internal.markerWritten': { actions: ({ context, event }) => onTxnMarkerWritten(context, event) },
         'coordinator.load': { actions: ({ context, event }) => load(context, event) },
-        'coordinator.unload': { actions: ({ context, event }) => unload(context, event.partition) },
+        'coordinator.unload': { actions: ({ context, event }) => context.hosting.unload(event.partition) },
         'internal.loaded': {
-          actions: ({ context, event }) => loaded(context, event.partition, event.epoch, event.records),
+          actions: ({ context, event }) =>
+            context.hosting.loaded(event.partition, event.epoch, event.records),
         },
         'internal.loadFailed': {
-          actions: ({ context, event }) => loadFailed(context, event.partition, event.epoch, event.error),
+          actions: ({ context, event }) =>
+            context.hosting.loadFailed(event.partition, event.epoch, event.error),
         },
         'group.stateChanged': { actions: ({ context, event }) => onStateChanged(context, event) },
         'group.retired': { actions: ({ context, event }) => context.actor.stop(event.actorId) },

@@ -14,17 +14,11 @@ import {
   toWireError,
   UnknownMemberIdError,
 } from '../../common/kafka-errors.js';
-import {
-  type ActorContext,
-  type ActorId,
-  type RpcRequest,
-  reply,
-  replyError,
-} from '../../runtime/actor/index.js';
+import { type ActorContext, type ActorId, reply, replyError } from '../../runtime/actor/index.js';
 import type { GroupCoordinatorConfig } from './coordinator-config.js';
-import type { CoordinatorStateLog } from './coordinator-state-log.js';
 import { partitionForGroup } from './group-partition.js';
 import type { GroupDescription, GroupRequest, GroupStateName } from './group-requests.js';
+import type { HostedChild, HostedPartitionState } from './hosted-partitions.js';
 import { fitsKafkaString } from './kafka-binary.js';
 import type { LeaveGroupResult } from './membership-requests.js';
 import type { OffsetFetchResult } from './offset-requests.js';
@@ -37,14 +31,9 @@ import type { OffsetFetchResult } from './offset-requests.js';
  * if (context.partitions.get(partition)?.status === 'loading') answerLoadInProgress();
  * ```
  */
-export interface HostedPartition {
-  status: 'loading' | 'loaded' | 'failed';
+export interface HostedPartition extends HostedPartitionState {
   /** Distinguishes this load from an earlier one whose result may still arrive. */
   readonly epoch: number;
-  readonly log: CoordinatorStateLog;
-  /** Load requests to answer once the load finishes. */
-  readonly waiters: RpcRequest[];
-  failure?: string;
 }
 
 /**
@@ -55,9 +44,7 @@ export interface HostedPartition {
  * const actorId = context.groups.get('orders-app')?.actorId;
  * ```
  */
-export interface HostedGroup {
-  readonly actorId: ActorId;
-  readonly partition: number;
+export interface HostedGroup extends HostedChild {
   state: GroupStateName;
   protocolType: string;
 }

@@ -20,20 +20,17 @@
  */
 
 import { setup } from 'xstate';
-import { CoordinatorLoadInProgressError } from '../../../common/kafka-errors.js';
-import {
-  type ActorContext,
-  type ActorId,
-  type ActorInput,
-  type RpcRequest,
-  type RpcResponse,
-  reply,
-  replyError,
-  type SupervisionEvent,
+import type {
+  ActorContext,
+  ActorId,
+  ActorInput,
+  RpcResponse,
+  SupervisionEvent,
 } from '../../../runtime/actor/index.js';
 import { CONTROLLER_ACTOR_ID } from '../../broker/cluster-metadata.js';
 import type { CoordinatorRecord, CoordinatorStateLog } from '../coordinator-state-log.js';
 import type { CoordinatorLoadEvent, CoordinatorUnloadEvent } from '../group-coordinator-host-machine.js';
+import { HostedPartitions } from '../hosted-partitions.js';
 import { type ProducerIdBlock, ProducerIdBlocks } from './producer-id-blocks.js';
 import type { TxnRetiredEvent, TxnStateChangedEvent } from './txn-actor-types.js';
 import {
@@ -111,7 +108,8 @@ export type TxnCoordinatorHostEvent =
   | SupervisionEvent;
 
 interface HostContext extends TxnRoutingContext {
-  readonly openLog: (partition: number) => CoordinatorStateLog;
+  /** The `__transaction_state` partitions and their ids, over `partitions` and `txns`. */
+  readonly hosting: HostedPartitions<HostedTxnPartition, HostedTxn, TxnMetadata, CoordinatorRecord>;
   readonly producerIds: ProducerIdBlocks;
   /** Outstanding `controller.allocateProducerIds` requests. */
   readonly idRequests: Set<number>;
@@ -119,7 +117,7 @@ interface HostContext extends TxnRoutingContext {
    * Counters in an object of their own: XState hands actions a shallow copy of the context the
    * factory made, so numbers kept on the context itself would count separately in each copy.
    */
-  readonly counters: { nextLoad: number; nextIncarnation: number; nextCorrelationId: number };
+  readonly counters: { nextCorrelationId: number };
 }
 
 function spawnTxn(
@@ -128,127 +126,49 @@ function spawnTxn(
   partition: number,
   loaded?: TxnMetadata,
 ): ActorId {
-  const { actor } = context;
-  const actorId = `${actor.id}/txn/${encodeURIComponent(transactionalId)}#${context.counters.nextIncarnation++}`;
   const hosted = context.partitions.get(partition)!;
-  actor.spawnChild({
-    id: actorId,
-    logic: transactionMachine,
-    input: {
-      transactionalId,
-      partition,
-      coordinatorEpoch: hosted.coordinatorEpoch,
-      config: context.config,
-      log: hosted.log,
-      producerIds: context.producerIds,
-      host: actor.id,
-      loaded,
+  return context.hosting.spawn(
+    transactionalId,
+    {
+      logic: transactionMachine,
+      input: {
+        transactionalId,
+        partition,
+        coordinatorEpoch: hosted.coordinatorEpoch,
+        config: context.config,
+        log: hosted.log,
+        producerIds: context.producerIds,
+        host: context.actor.id,
+        loaded,
+      },
     },
-    // A restart would bring the id back as it was loaded, not as it is: the host reloads the
-    // partition from __transaction_state instead (see onChildFailed).
-    supervision: { restart: 'never' },
-  });
-  context.txns.set(transactionalId, { actorId, partition });
-  return actorId;
+    (actorId) => ({ actorId, partition }),
+  );
 }
 
 function load(context: HostContext, event: TxnCoordinatorLoadEvent): void {
-  const { actor } = context;
-  const waiter: RpcRequest | undefined =
-    event.correlationId === undefined || event.replyTo === undefined
-      ? undefined
-      : { type: event.type, correlationId: event.correlationId, replyTo: event.replyTo };
-  const { partition, coordinatorEpoch } = event;
-  const current = context.partitions.get(partition);
-  if (current !== undefined && current.status !== 'failed' && coordinatorEpoch <= current.coordinatorEpoch) {
-    // Loaded (or loading) already; an older epoch is a stale notice.
-    if (waiter === undefined) return;
-    if (current.status === 'loading') current.waiters.push(waiter);
-    else reply(actor, waiter, { transactions: countTxns(context, partition) });
-    return;
-  }
-  // Leadership came back with a newer epoch (it may have been elsewhere meanwhile): start over.
-  if (current !== undefined) unload(context, partition);
-  const loadId = context.counters.nextLoad++;
-  let log: CoordinatorStateLog;
-  let records: Promise<CoordinatorRecord[]>;
-  try {
-    log = context.openLog(partition);
-    records = log.readAll();
-  } catch (err) {
-    if (waiter !== undefined)
-      replyError(actor, waiter, new CoordinatorLoadInProgressError(`opening failed: ${err}`));
-    return;
-  }
-  context.partitions.set(partition, {
-    status: 'loading',
-    loadId,
-    coordinatorEpoch,
-    log,
-    waiters: waiter ? [waiter] : [],
-  });
-  records.then(
-    (records) => actor.send(actor.id, { type: 'internal.loaded', partition, loadId, records }),
-    (err: unknown) =>
-      actor.send(actor.id, { type: 'internal.loadFailed', partition, loadId, error: String(err) }),
+  const { coordinatorEpoch } = event;
+  context.hosting.load(
+    event,
+    (loadId, log, waiters) => ({ status: 'loading', loadId, coordinatorEpoch, log, waiters }),
+    // Loaded (or loading) already with this epoch or a newer one: an older epoch is a stale
+    // notice. Leadership that came back with a newer epoch (it may have been elsewhere
+    // meanwhile) starts over.
+    (current) => coordinatorEpoch <= current.coordinatorEpoch,
   );
-}
-
-function loaded(context: HostContext, partition: number, loadId: number, records: CoordinatorRecord[]): void {
-  const hosted = context.partitions.get(partition);
-  if (hosted === undefined || hosted.loadId !== loadId) return;
-  let txns: Map<string, TxnMetadata>;
-  try {
-    txns = replayTransactionState(records);
-  } catch (err) {
-    loadFailed(context, partition, loadId, String(err));
-    return;
-  }
-  for (const meta of txns.values()) spawnTxn(context, meta.transactionalId, partition, meta);
-  hosted.status = 'loaded';
-  for (const waiter of hosted.waiters.splice(0)) reply(context.actor, waiter, { transactions: txns.size });
-}
-
-function loadFailed(context: HostContext, partition: number, loadId: number, error: string): void {
-  const hosted = context.partitions.get(partition);
-  if (hosted === undefined || hosted.loadId !== loadId) return;
-  hosted.status = 'failed';
-  hosted.failure = error;
-  const err = new CoordinatorLoadInProgressError(
-    `loading ${TRANSACTION_STATE_TOPIC}-${partition} failed: ${error}`,
-  );
-  for (const waiter of hosted.waiters.splice(0)) replyError(context.actor, waiter, err);
-}
-
-function unload(context: HostContext, partition: number): void {
-  if (!context.partitions.delete(partition)) return;
-  for (const [transactionalId, txn] of [...context.txns]) {
-    if (txn.partition !== partition) continue;
-    context.txns.delete(transactionalId);
-    context.actor.send(txn.actorId, { type: 'txn.unload' });
-  }
 }
 
 /** A child failed (a bug: invariant violations crash): its partition is loaded again. */
 function onChildFailed(context: HostContext, actorId: ActorId): void {
-  for (const [transactionalId, txn] of context.txns) {
-    if (txn.actorId !== actorId) continue;
-    context.txns.delete(transactionalId);
-    const coordinatorEpoch = context.partitions.get(txn.partition)?.coordinatorEpoch;
-    unload(context, txn.partition);
-    if (coordinatorEpoch !== undefined) {
-      load(context, { type: 'coordinator.load', partition: txn.partition, coordinatorEpoch });
+  context.hosting.childFailed(actorId, (partition, previous) => {
+    if (previous !== undefined) {
+      load(context, { type: 'coordinator.load', partition, coordinatorEpoch: previous.coordinatorEpoch });
     }
-    return;
-  }
+  });
 }
 
 function onStateChanged(context: HostContext, event: TxnStateChangedEvent): void {
-  if (event.state !== 'Dead') return;
-  if (context.txns.get(event.transactionalId)?.actorId === event.actorId) {
-    context.txns.delete(event.transactionalId);
-  }
-  context.actor.send(event.actorId, { type: 'txn.retire' });
+  context.hosting.childStateChanged(event.transactionalId, event.actorId, event.state === 'Dead');
 }
 
 function onResponse(context: HostContext, event: RpcResponse): void {
@@ -270,17 +190,11 @@ function scheduleTick(context: HostContext): void {
   );
 }
 
-function countTxns(context: HostContext, partition: number): number {
-  let n = 0;
-  for (const txn of context.txns.values()) if (txn.partition === partition) n++;
-  return n;
-}
-
 function initialContext(input: ActorInput<TxnCoordinatorHostInput>): HostContext {
   const actor: ActorContext = input.actor;
   const { brokerId, openLog } = input.input;
   const config = resolveTransactionCoordinatorConfig(input.input.config);
-  const counters = { nextLoad: 1, nextIncarnation: 1, nextCorrelationId: 1 };
+  const counters = { nextCorrelationId: 1 };
   const idRequests = new Set<number>();
   const producerIds = new ProducerIdBlocks(() => {
     const correlationId = counters.nextCorrelationId++;
@@ -295,16 +209,40 @@ function initialContext(input: ActorInput<TxnCoordinatorHostInput>): HostContext
       actor.send(actor.id, { type: 'internal.producerIdsTimedOut', correlationId }),
     );
   });
-  return {
+  const partitions = new Map<number, HostedTxnPartition>();
+  const txns = new Map<string, HostedTxn>();
+  const context: HostContext = {
     actor,
     config,
-    openLog,
     producerIds,
     idRequests,
-    partitions: new Map<number, HostedTxnPartition>(),
-    txns: new Map<string, HostedTxn>(),
+    partitions,
+    txns,
+    hosting: new HostedPartitions({
+      actor,
+      partitions,
+      children: txns,
+      topic: TRANSACTION_STATE_TOPIC,
+      childKind: 'txn',
+      openLog,
+      loadIdOf: (hosted) => hosted.loadId,
+      loadedEvent: (partition, loadId, records) => ({ type: 'internal.loaded', partition, loadId, records }),
+      loadFailedEvent: (partition, loadId, error) => ({
+        type: 'internal.loadFailed',
+        partition,
+        loadId,
+        error,
+      }),
+      replay: replayTransactionState,
+      // Called only from actions, once `context` is made.
+      spawnLoaded: (partition, meta) => spawnTxn(context, meta.transactionalId, partition, meta),
+      loadResult: (transactions) => ({ transactions }),
+      unloadEvent: { type: 'txn.unload' },
+      retireEvent: { type: 'txn.retire' },
+    }),
     counters,
   };
+  return context;
 }
 
 /**
@@ -349,12 +287,14 @@ export const txnCoordinatorHostMachine = setup({
         'txn.endTxn': { actions: 'route' },
         'txn.describe': { actions: 'route' },
         'coordinator.load': { actions: ({ context, event }) => load(context, event) },
-        'coordinator.unload': { actions: ({ context, event }) => unload(context, event.partition) },
+        'coordinator.unload': { actions: ({ context, event }) => context.hosting.unload(event.partition) },
         'internal.loaded': {
-          actions: ({ context, event }) => loaded(context, event.partition, event.loadId, event.records),
+          actions: ({ context, event }) =>
+            context.hosting.loaded(event.partition, event.loadId, event.records),
         },
         'internal.loadFailed': {
-          actions: ({ context, event }) => loadFailed(context, event.partition, event.loadId, event.error),
+          actions: ({ context, event }) =>
+            context.hosting.loadFailed(event.partition, event.loadId, event.error),
         },
         'internal.tick': { actions: ({ context }) => tick(context) },
         'internal.producerIdsTimedOut': {

@@ -12,15 +12,9 @@ import {
   NotCoordinatorError,
 } from '../../../common/kafka-errors.js';
 import { InvalidProducerIdMappingError } from '../../../common/transaction-errors.js';
-import {
-  type ActorContext,
-  type ActorId,
-  type RpcRequest,
-  reply,
-  replyError,
-} from '../../../runtime/actor/index.js';
-import type { CoordinatorStateLog } from '../coordinator-state-log.js';
+import { type ActorContext, type ActorId, reply, replyError } from '../../../runtime/actor/index.js';
 import { partitionForGroup } from '../group-partition.js';
+import type { HostedChild, HostedPartitionState } from '../hosted-partitions.js';
 import { fitsKafkaString } from '../kafka-binary.js';
 import type { ProducerIdSource } from './producer-id-blocks.js';
 import type { TransactionCoordinatorConfig } from './txn-coordinator-config.js';
@@ -36,16 +30,11 @@ import { TRANSACTION_STATE_TOPIC } from './txn-state-records.js';
  * if (context.partitions.get(partition)?.status === 'loading') answerLoadInProgress();
  * ```
  */
-export interface HostedTxnPartition {
-  status: 'loading' | 'loaded' | 'failed';
+export interface HostedTxnPartition extends HostedPartitionState {
   /** Distinguishes this load from an earlier one whose result may still arrive. */
   readonly loadId: number;
   /** The partition's leader epoch: the markers of its transactions carry it. */
   readonly coordinatorEpoch: number;
-  readonly log: CoordinatorStateLog;
-  /** Load requests to answer once the load finishes. */
-  readonly waiters: RpcRequest[];
-  failure?: string;
 }
 
 /**
@@ -56,10 +45,7 @@ export interface HostedTxnPartition {
  * const actorId = context.txns.get('app-1')?.actorId;
  * ```
  */
-export interface HostedTxn {
-  readonly actorId: ActorId;
-  readonly partition: number;
-}
+export type HostedTxn = HostedChild;
 
 /**
  * What routing needs from the host.
