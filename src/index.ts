@@ -17,6 +17,7 @@ export {
   RecordTooLargeError,
   StateDirectoryOwnedError,
   StorageError,
+  TopologyError,
   UnsupportedCompressionError,
 } from './common/errors.js';
 export * from './common/kafka-errors.js';
@@ -33,6 +34,26 @@ export {
   UnknownProducerIdError,
   UnstableOffsetCommitError,
 } from './common/transaction-errors.js';
+// The DSL's KeyValue has the state stores' shape; only the stores' name is exported.
+export {
+  type Branched,
+  BranchedKStream,
+  type Consumed,
+  type Header,
+  KStream,
+  keyValue,
+  type Named,
+  type Produced,
+  type StoreDefinition,
+  type StreamRecord,
+  StreamsBuilder,
+  type SubTopology,
+  type TimestampExtractorDef,
+  type TopicExtractor,
+  type TopicExtractorContext,
+  Topology,
+  type TopologyNode,
+} from './dsl/index.js';
 export { type BrokerSettings, DEFAULT_BROKER_SETTINGS } from './log/broker/broker-settings.js';
 export type { ClusterMetadata, PartitionState, TopicMetadata } from './log/broker/cluster-metadata.js';
 export type { CreateTopicRequest } from './log/broker/controller-state.js';
@@ -121,5 +142,20 @@ export { RealClock, realClock } from './runtime/actor/real-clock.js';
 export { RealRandom, realRandom } from './runtime/actor/real-random.js';
 export { SeededRandom } from './runtime/actor/seeded-random.js';
 export { SimulatedClock } from './runtime/actor/simulated-clock.js';
+export {
+  DeserializationError,
+  type ObjectSinkCallback,
+  type SinkCallback,
+  StreamTask,
+  type StreamTaskOptions,
+} from './runtime/streams/index.js';
 export * from './serdes/index.js';
 export * from './state-stores/index.js';
+export {
+  type RawTestRecord,
+  TestInputTopic,
+  TestOutputTopic,
+  type TestRecord,
+  TopologyTestDriver,
+  type TopologyTestDriverOptions,
+} from './testing/index.js';

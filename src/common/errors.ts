@@ -382,3 +382,19 @@ export class StateDirectoryOwnedError extends MillraceError {
     this.applicationId = applicationId;
   }
 }
+
+/**
+ * A topology that cannot be built or run as written: a name used twice, a sink without a serde, a
+ * time-based RxJS operator in `pipe(...)`, an input topic no source reads. Fix the topology; the
+ * same build will fail again.
+ *
+ * @example
+ * ```ts
+ * throw new TopologyError("The name 'clean' is used by two nodes; names must be unique.");
+ * ```
+ */
+export class TopologyError extends MillraceError {
+  constructor(message: string, options?: MillraceErrorOptions) {
+    super('TOPOLOGY', message, false, options);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Topology: the plain-data graph a StreamsBuilder produces and the runtime executes (DESIGN.md §6).
+ * Immutable once built; sub-topologies are the connected components of the graph.
+ */
+import { TopologyError } from '../common/errors.js';
+import { describeMermaid, describeText } from './topology-describe.js';
+import type {
+  InternalTopicDefinition,
+  SourceNode,
+  StoreDefinition,
+  SubTopology,
+  TopologyNode,
+} from './topology-nodes.js';
+
+/**
+ * A built topology: nodes by name (in creation order), stores, internal topics and sub-topologies.
+ *
+ * @example
+ * ```ts
+ * const topology = builder.build();
+ * console.log(topology.describe());
+ * ```
+ * @throws TopologyError from the constructor when there is no source.
+ */
+export class Topology {
+  readonly nodes: ReadonlyMap<string, TopologyNode>;
+  readonly stores: ReadonlyMap<string, StoreDefinition>;
+  readonly internalTopics: readonly InternalTopicDefinition[];
+  readonly subTopologies: readonly SubTopology[];
+  private readonly sourcesByTopic: ReadonlyMap<string, SourceNode>;
+
+  constructor(
+    nodes: ReadonlyMap<string, TopologyNode>,
+    stores: ReadonlyMap<string, StoreDefinition> = new Map(),
+    internalTopics: readonly InternalTopicDefinition[] = [],
+  ) {
+    this.nodes = nodes;
+    this.stores = stores;
+    this.internalTopics = internalTopics;
+    const byTopic = new Map<string, SourceNode>();
+    for (const node of nodes.values()) {
+      if (node.type === 'source') for (const t of node.topics) byTopic.set(t, node);
+    }
+    if (byTopic.size === 0) {
+      throw new TopologyError(
+        'A topology needs at least one source: call builder.stream(topic, serdes) first.',
+      );
+    }
+    this.sourcesByTopic = byTopic;
+    this.subTopologies = computeSubTopologies(nodes);
+  }
+
+  /** The source that reads `topic`, or undefined when no source does. */
+  sourceForTopic(topic: string): SourceNode | undefined {
+    return this.sourcesByTopic.get(topic);
+  }
+
+  /** Every topic some source reads. */
+  sourceTopics(): string[] {
+    return [...this.sourcesByTopic.keys()];
+  }
+
+  /** The graph in Kafka Streams' `TopologyDescription` text style. */
+  describe(): string {
+    return describeText(this);
+  }
+
+  /** The graph as a Mermaid flowchart, one subgraph per sub-topology. */
+  describeMermaid(): string {
+    return describeMermaid(this);
+  }
+}
+
+/** Connected components over parent/child edges, numbered in the order of their first node. */
+function computeSubTopologies(nodes: ReadonlyMap<string, TopologyNode>): SubTopology[] {
+  const component = new Map<string, number>();
+  const result: SubTopology[] = [];
+  for (const start of nodes.keys()) {
+    if (component.has(start)) continue;
+    const id = result.length;
+    const members = new Set<string>();
+    const stack = [start];
+    while (stack.length > 0) {
+      const name = stack.pop()!;
+      if (component.has(name)) continue;
+      component.set(name, id);
+      members.add(name);
+      const node = nodes.get(name)!;
+      for (const next of [...node.parents, ...node.children]) if (!component.has(next)) stack.push(next);
+    }
+    // Keep creation order inside a sub-topology, as describe() prints it.
+    const ordered = [...nodes.keys()].filter((n) => members.has(n));
+    const sourceTopics = ordered.flatMap((n) => {
+      const node = nodes.get(n)!;
+      return node.type === 'source' ? node.topics : [];
+    });
+    result.push({ id, nodes: ordered, sourceTopics });
+  }
+  return result;
+}

@@ -1,0 +1,93 @@
+/**
+ * Turns one processor node's operation into a Forward over its children, with Kafka Streams'
+ * semantics: user functions see nulls as they are, outputs keep the input's timestamp and headers.
+ */
+import type { KeyValue } from '../../dsl/stream-record.js';
+import type { ProcessorOp } from '../../dsl/topology-nodes.js';
+import { type Forward, fanOut } from './forward.js';
+import { pipeProcessor } from './pipe-processor.js';
+
+type Fn<R> = (a: unknown, b: unknown) => R;
+
+/**
+ * The Forward for `op`; `childOf(name)` compiles a child by name.
+ *
+ * @example
+ * ```ts
+ * const forward = compileProcessor(node.op, node.children, compile);
+ * ```
+ * @throws nothing itself; the returned Forward throws what user functions throw.
+ */
+export function compileProcessor(
+  op: ProcessorOp,
+  children: readonly string[],
+  childOf: (name: string) => Forward,
+): Forward {
+  const next = fanOut(children.map(childOf));
+  switch (op.kind) {
+    case 'filter': {
+      const predicate = op.predicate as Fn<boolean>;
+      const keep = !op.negate;
+      return (k, v, t, h) => {
+        if (predicate(k, v) === keep) next(k, v, t, h);
+      };
+    }
+    case 'map': {
+      const mapper = op.mapper as Fn<KeyValue<unknown, unknown>>;
+      return (k, v, t, h) => {
+        const out = mapper(k, v);
+        next(out.key, out.value, t, h);
+      };
+    }
+    case 'mapValues': {
+      const mapper = op.mapper as Fn<unknown>;
+      return (k, v, t, h) => next(k, mapper(v, k), t, h);
+    }
+    case 'flatMap': {
+      const mapper = op.mapper as Fn<Iterable<KeyValue<unknown, unknown>>>;
+      return (k, v, t, h) => {
+        for (const out of mapper(k, v)) next(out.key, out.value, t, h);
+      };
+    }
+    case 'flatMapValues': {
+      const mapper = op.mapper as Fn<Iterable<unknown>>;
+      return (k, v, t, h) => {
+        for (const out of mapper(v, k)) next(k, out, t, h);
+      };
+    }
+    case 'selectKey': {
+      const mapper = op.mapper as Fn<unknown>;
+      return (k, v, t, h) => next(mapper(k, v), v, t, h);
+    }
+    case 'peek': {
+      const action = op.action as Fn<void>;
+      return (k, v, t, h) => {
+        action(k, v);
+        next(k, v, t, h);
+      };
+    }
+    case 'foreach': {
+      const action = op.action as Fn<void>;
+      return (k, v) => action(k, v);
+    }
+    case 'merge':
+    case 'passThrough':
+      return next;
+    case 'branch': {
+      const branches = op.branches.map((b) => ({
+        predicate: b.predicate as Fn<boolean> | null,
+        child: childOf(b.child),
+      }));
+      return (k, v, t, h) => {
+        for (const b of branches) {
+          if (b.predicate === null || b.predicate(k, v)) {
+            b.child(k, v, t, h);
+            return;
+          }
+        }
+      };
+    }
+    case 'pipe':
+      return pipeProcessor(op.operators, next);
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * StreamTask: the synchronous execution of a Topology for one task (DESIGN.md §3). Sources
+ * deserialize and pick timestamps, processors run as compiled closures, sinks serialize into a
+ * callback. No Promise per record; the async boundaries (fetch, produce, commit) live around it.
+ */
+import type { Header, TopicExtractorContext } from '../../dsl/stream-record.js';
+import type { Topology } from '../../dsl/topology.js';
+import type { SinkNode, SourceNode, TopicExtractor } from '../../dsl/topology-nodes.js';
+import type { Clock } from '../actor/clock.js';
+import { compileProcessor } from './compile-processor.js';
+import { DeserializationError } from './deserialization-error.js';
+import type { Forward } from './forward.js';
+
+/**
+ * Receives each serialized output record.
+ *
+ * @example
+ * ```ts
+ * const sink: SinkCallback = (topic, key, value, timestamp) => batch.append(topic, key, value, timestamp);
+ * ```
+ */
+export type SinkCallback = (
+  topic: string,
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+  timestamp: number,
+  headers: readonly Header[],
+) => void;
+
+/**
+ * Receives each output record before serialization (in-process consumers, benchmarks).
+ *
+ * @example
+ * ```ts
+ * const objectSink: ObjectSinkCallback = (topic, key, value) => results.push({ topic, key, value });
+ * ```
+ */
+export type ObjectSinkCallback = (
+  topic: string,
+  key: unknown,
+  value: unknown,
+  timestamp: number,
+  headers: readonly Header[],
+) => void;
+
+/**
+ * A task's collaborators and policies.
+ *
+ * @example
+ * ```ts
+ * const options: StreamTaskOptions = { clock, sink, deserializationErrorHandler: 'log-and-continue' };
+ * ```
+ */
+export interface StreamTaskOptions {
+  /** Wall-clock time for the wall-clock timestamp extractor. */
+  readonly clock: Clock;
+  /** Where serialized output goes. */
+  readonly sink: SinkCallback;
+  /** When given, sinks hand records here unserialized instead of to `sink`. */
+  readonly objectSink?: ObjectSinkCallback;
+  /** `fail` (default) throws a DeserializationError; `log-and-continue` drops and counts. */
+  readonly deserializationErrorHandler?: 'fail' | 'log-and-continue';
+  /** Told of every record dropped by `log-and-continue`. */
+  readonly onDeserializationError?: (error: DeserializationError) => void;
+}
+
+/**
+ * Runs a topology's records synchronously.
+ *
+ * @example
+ * ```ts
+ * const task = new StreamTask(topology, { clock, sink: (topic, k, v) => out.push({ topic, k, v }) });
+ * task.process('in', 0, 0, keyBytes, valueBytes, 1000, []);
+ * ```
+ * @throws DeserializationError from `process` (handler `fail`); whatever user functions throw.
+ */
+export class StreamTask {
+  private readonly sources = new Map<string, { node: SourceNode; forward: Forward }>();
+  private readonly compiled = new Map<string, Forward>();
+  private sourceTopic = '';
+  private dropped = 0;
+  private streamTime = -1;
+
+  constructor(
+    readonly topology: Topology,
+    private readonly options: StreamTaskOptions,
+  ) {
+    for (const topic of topology.sourceTopics()) {
+      const node = topology.sourceForTopic(topic)!;
+      this.sources.set(topic, { node, forward: this.compile(node.name) });
+    }
+  }
+
+  /** Records dropped by the `log-and-continue` deserialization handler. */
+  get droppedRecords(): number {
+    return this.dropped;
+  }
+
+  /** The largest timestamp processed so far, or -1 before the first record. */
+  get streamTimeMs(): number {
+    return this.streamTime;
+  }
+
+  private compile(name: string): Forward {
+    const done = this.compiled.get(name);
+    if (done !== undefined) return done;
+    const node = this.topology.nodes.get(name)!;
+    let forward: Forward;
+    if (node.type === 'sink') forward = this.sinkForward(node);
+    else if (node.type === 'source') {
+      const children = node.children.map((c) => this.compile(c));
+      forward = (k, v, t, h) => {
+        for (const c of children) c(k, v, t, h);
+      };
+    } else forward = compileProcessor(node.op, node.children, (c) => this.compile(c));
+    this.compiled.set(name, forward);
+    return forward;
+  }
+
+  private sinkForward(node: SinkNode): Forward {
+    const fixed = typeof node.topic === 'string' ? node.topic : undefined;
+    const extractor = node.topic as TopicExtractor<unknown, unknown>;
+    const topicOf = (k: unknown, v: unknown, t: number, h: readonly Header[]): string => {
+      if (fixed !== undefined) return fixed;
+      const context: TopicExtractorContext = { sourceTopic: this.sourceTopic, timestamp: t, headers: h };
+      return extractor(k, v, context);
+    };
+    const objectSink = this.options.objectSink;
+    if (objectSink !== undefined) return (k, v, t, h) => objectSink(topicOf(k, v, t, h), k, v, t, h);
+    const { keySerde, valueSerde } = node;
+    const sink = this.options.sink;
+    return (k, v, t, h) => {
+      const topic = topicOf(k, v, t, h);
+      // Null stays null (a tombstone or a null key), as Kafka's serializers treat it.
+      const keyBytes = k === null || k === undefined ? null : keySerde.serialize(topic, k);
+      const valueBytes = v === null || v === undefined ? null : valueSerde.serialize(topic, v);
+      sink(topic, keyBytes, valueBytes, t, h);
+    };
+  }
+
+  private source(topic: string): { node: SourceNode; forward: Forward } {
+    const source = this.sources.get(topic);
+    if (source === undefined) throw new RangeError(`No source of this topology reads topic '${topic}'.`);
+    return source;
+  }
+
+  /**
+   * Deserializes one record and pushes it through the topology.
+   *
+   * @throws DeserializationError when a serde rejects the bytes and the handler is `fail`;
+   * RangeError when no source reads `topic`.
+   */
+  process(
+    topic: string,
+    partition: number,
+    offset: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    timestamp: number,
+    headers: readonly Header[],
+  ): void {
+    const { node, forward } = this.source(topic);
+    let k: unknown = null;
+    let v: unknown = null;
+    let part: 'key' | 'value' = 'key';
+    try {
+      if (key !== null) k = node.keySerde.deserialize(topic, key);
+      part = 'value';
+      if (value !== null) v = node.valueSerde.deserialize(topic, value);
+    } catch (cause) {
+      const error = new DeserializationError(topic, partition, offset, part, cause);
+      if (this.options.deserializationErrorHandler !== 'log-and-continue') throw error;
+      this.dropped++;
+      this.options.onDeserializationError?.(error);
+      return;
+    }
+    this.run(topic, node, forward, k, v, timestamp, headers);
+  }
+
+  /** Pushes an already-deserialized record through the topology (no source serdes). */
+  processDeserialized(
+    topic: string,
+    key: unknown,
+    value: unknown,
+    timestamp: number,
+    headers: readonly Header[],
+  ): void {
+    const { node, forward } = this.source(topic);
+    this.run(topic, node, forward, key, value, timestamp, headers);
+  }
+
+  private run(
+    topic: string,
+    node: SourceNode,
+    forward: Forward,
+    key: unknown,
+    value: unknown,
+    timestamp: number,
+    headers: readonly Header[],
+  ): void {
+    const extractor = node.timestampExtractor;
+    const ts =
+      extractor.kind === 'record'
+        ? timestamp
+        : extractor.kind === 'wall-clock'
+          ? this.options.clock.nowMs()
+          : extractor.extract({ key, value, timestamp }, this.streamTime);
+    if (ts > this.streamTime) this.streamTime = ts;
+    this.sourceTopic = topic;
+    forward(key, value, ts, headers);
+  }
+}
