@@ -85,6 +85,16 @@ export async function restoreInSim(
   options: Omit<RestoreOptions, 'reader' | 'clock' | 'topic' | 'partition'> &
     Partial<Pick<RestoreOptions, 'reader' | 'topic' | 'partition'>>,
 ) {
+  // A task restores after initTransactions, which returns only once the previous transaction's
+  // markers are written; here the same producer goes on, so wait for them (LSO = HW) instead.
+  const topic = options.topic ?? TOPIC;
+  const partition = options.partition ?? 0;
+  for (let i = 0; i < 100; i++) {
+    const hw = await settle(c.sim, c.client.listOffset(topic, partition, -1));
+    const lso = await settle(c.sim, c.client.listOffset(topic, partition, -1, 'read_committed'));
+    if (lso.offset >= hw.offset) break;
+    await c.sim.runFor(20);
+  }
   const events: RestoreEvent[] = [];
   const restored = await settle(
     c.sim,
