@@ -13,7 +13,15 @@ import type { KeyValueIterator } from '../../src/state-stores/key-value-iterator
 import type { SessionStore } from '../../src/state-stores/session/session-store.js';
 import { sessionStore } from '../../src/state-stores/session/session-stores.js';
 import type { Windowed } from '../../src/state-stores/windowed.js';
-import { ENGINE_KINDS, type EnginePlace, hex, RUNS, removeTempDirs, smallKey } from './store-fixtures.js';
+import {
+  ENGINE_KINDS,
+  type EnginePlace,
+  hex,
+  RUNS,
+  removeTempDirs,
+  rollbackCommands,
+  smallKey,
+} from './store-fixtures.js';
 
 afterAll(removeTempDirs);
 
@@ -209,26 +217,7 @@ class Commit implements Cmd {
   toString = () => 'commit';
 }
 
-class Abort implements Cmd {
-  check = () => true;
-  async run(m: Model, r: Real) {
-    r.store.abort();
-    m.now = clone(m.committed);
-    expect(r.store.streamTimeMs).toBe(m.now.observed);
-  }
-  toString = () => 'abort';
-}
-
-class CrashAndReopen implements Cmd {
-  check = () => true;
-  async run(m: Model, r: Real) {
-    await r.place.crash(r.engine);
-    await open(r);
-    m.now = clone(m.committed);
-    expect(r.store.streamTimeMs).toBe(m.now.observed);
-  }
-  toString = () => 'crashAndReopen';
-}
+const [abort, crashAndReopen] = rollbackCommands<State, Model, Real>(clone, open);
 
 const time = fc.integer({ min: 0, max: 200 });
 const length = fc.integer({ min: 0, max: 30 });
@@ -244,8 +233,8 @@ const commands = [
   fc.tuple(time, time).map(([a, b]) => new ByEndTime(a, b)),
   fc.tuple(smallKey, time, length).map(([k, s, l]) => new FetchSession(k, s, l)),
   fc.constant(new Commit()),
-  fc.constant(new Abort()),
-  fc.constant(new CrashAndReopen()),
+  fc.constant(abort),
+  fc.constant(crashAndReopen),
 ];
 
 describe.each(ENGINE_KINDS)('session store on the $kind engine against an array', (kind) => {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { expect } from 'vitest';
 import { compareBytes } from '../../src/state-stores/byte-order.js';
 import type { StoreEngine } from '../../src/state-stores/engine.js';
 import type { KeyValueIterator } from '../../src/state-stores/key-value-iterator.js';
@@ -132,4 +133,54 @@ export function drain(it: KeyValueIterator<Uint8Array, Uint8Array>): [string, st
   const out: [string, string][] = [];
   for (const { key, value } of it) out.push([hex(key), hex(value)]);
   return out;
+}
+
+/** A model that keeps the open transaction's state and the last committed one. */
+export interface TransactionalModel<S extends { observed: number }> {
+  now: S;
+  committed: S;
+}
+
+/** A real store under test whose stream time the model tracks. */
+export interface TimedReal {
+  place: EnginePlace;
+  engine: StoreEngine;
+  store: { abort(): void; readonly streamTimeMs: number };
+}
+
+/**
+ * The Abort and CrashAndReopen commands every time-keeping store's model test shares: both return
+ * the model to its committed state, and the store's stream time must follow.
+ */
+export function rollbackCommands<
+  S extends { observed: number },
+  M extends TransactionalModel<S>,
+  R extends TimedReal,
+>(
+  clone: (s: S) => S,
+  reopen: (r: R) => Promise<void>,
+): [abort: fc.AsyncCommand<M, R>, crashAndReopen: fc.AsyncCommand<M, R>] {
+  const rolledBack = (m: M, r: R) => {
+    m.now = clone(m.committed);
+    expect(r.store.streamTimeMs).toBe(m.now.observed);
+  };
+  return [
+    {
+      check: () => true,
+      async run(m, r) {
+        r.store.abort();
+        rolledBack(m, r);
+      },
+      toString: () => 'abort',
+    },
+    {
+      check: () => true,
+      async run(m, r) {
+        await r.place.crash(r.engine);
+        await reopen(r);
+        rolledBack(m, r);
+      },
+      toString: () => 'crashAndReopen',
+    },
+  ];
 }

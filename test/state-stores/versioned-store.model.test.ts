@@ -16,7 +16,15 @@ import {
   type VersionedRecord,
 } from '../../src/state-stores/versioned/versioned-store.js';
 import { versionedKeyValueStore } from '../../src/state-stores/versioned/versioned-stores.js';
-import { ENGINE_KINDS, type EnginePlace, hex, RUNS, removeTempDirs, smallKey } from './store-fixtures.js';
+import {
+  ENGINE_KINDS,
+  type EnginePlace,
+  hex,
+  RUNS,
+  removeTempDirs,
+  rollbackCommands,
+  smallKey,
+} from './store-fixtures.js';
 
 afterAll(removeTempDirs);
 
@@ -167,26 +175,7 @@ class Commit implements Cmd {
   toString = () => 'commit';
 }
 
-class Abort implements Cmd {
-  check = () => true;
-  async run(m: Model, r: Real) {
-    r.store.abort();
-    m.now = clone(m.committed);
-    expect(r.store.streamTimeMs).toBe(m.now.observed);
-  }
-  toString = () => 'abort';
-}
-
-class CrashAndReopen implements Cmd {
-  check = () => true;
-  async run(m: Model, r: Real) {
-    await r.place.crash(r.engine);
-    await open(r);
-    m.now = clone(m.committed);
-    expect(r.store.streamTimeMs).toBe(m.now.observed);
-  }
-  toString = () => 'crashAndReopen';
-}
+const [abort, crashAndReopen] = rollbackCommands<State, Model, Real>(clone, open);
 
 const time = fc.integer({ min: 0, max: 150 });
 const value = fc.option(fc.uint8Array({ minLength: 1, maxLength: 2 }), { freq: 4 });
@@ -198,8 +187,8 @@ const commands = [
   fc.tuple(smallKey, fc.option(time, { freq: 3 })).map(([k, t]) => new Get(k, t)),
   fc.tuple(smallKey, fc.option(time, { freq: 3 })).map(([k, t]) => new Get(k, t)),
   fc.constant(new Commit()),
-  fc.constant(new Abort()),
-  fc.constant(new CrashAndReopen()),
+  fc.constant(abort),
+  fc.constant(crashAndReopen),
 ];
 
 describe.each(ENGINE_KINDS)('versioned store on the $kind engine against per-key version lists', (kind) => {

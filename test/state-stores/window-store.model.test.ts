@@ -16,7 +16,15 @@ import type { KeyValueIterator } from '../../src/state-stores/key-value-iterator
 import type { WindowStore } from '../../src/state-stores/window/window-store.js';
 import { windowStore } from '../../src/state-stores/window/window-stores.js';
 import type { Windowed } from '../../src/state-stores/windowed.js';
-import { ENGINE_KINDS, type EnginePlace, hex, RUNS, removeTempDirs, smallKey } from './store-fixtures.js';
+import {
+  ENGINE_KINDS,
+  type EnginePlace,
+  hex,
+  RUNS,
+  removeTempDirs,
+  rollbackCommands,
+  smallKey,
+} from './store-fixtures.js';
 
 afterAll(removeTempDirs);
 
@@ -218,26 +226,7 @@ class Commit implements Cmd {
   toString = () => 'commit';
 }
 
-class Abort implements Cmd {
-  check = () => true;
-  async run(m: Model, r: Real) {
-    r.store.abort();
-    m.now = clone(m.committed);
-    expect(r.store.streamTimeMs).toBe(m.now.observed);
-  }
-  toString = () => 'abort';
-}
-
-class CrashAndReopen implements Cmd {
-  check = () => true;
-  async run(m: Model, r: Real) {
-    await r.place.crash(r.engine);
-    await open(r);
-    m.now = clone(m.committed);
-    expect(r.store.streamTimeMs).toBe(m.now.observed);
-  }
-  toString = () => 'crashAndReopen';
-}
+const [abort, crashAndReopen] = rollbackCommands<State, Model, Real>(clone, open);
 
 const time = fc.integer({ min: 0, max: 160 });
 const value = fc.option(fc.uint8Array({ minLength: 1, maxLength: 3 }), { freq: 5 });
@@ -252,8 +241,8 @@ const commands = [
     .map(([kf, kt, a, b, back]) => new FetchKeyRange(kf, kt, a, b, back)),
   fc.boolean().map((back) => new All(back)),
   fc.constant(new Commit()),
-  fc.constant(new Abort()),
-  fc.constant(new CrashAndReopen()),
+  fc.constant(abort),
+  fc.constant(crashAndReopen),
 ];
 
 describe.each(ENGINE_KINDS)('window store on the $kind engine against an array', (kind) => {
