@@ -47,6 +47,25 @@ function reads(history: History, type?: 'poll' | 'drain') {
   );
 }
 
+/** One candidate per drained record whose value passes `which`: the history without that record. */
+function dropFromDrains(history: History, which: (value: string) => boolean): Candidate[] {
+  return reads(history, 'drain').flatMap(({ e, i }) =>
+    e.records
+      .filter(([, value]) => which(value))
+      .map(
+        (record) => () =>
+          replace(
+            history,
+            i,
+            withRecords(
+              e,
+              e.records.filter((r) => r !== record),
+            ),
+          ),
+      ),
+  );
+}
+
 function drainOf(history: History, partition: number) {
   return reads(history, 'drain').find(({ e }) => e.partition === partition);
 }
@@ -101,21 +120,7 @@ export const MUTATIONS: readonly Mutation[] = [
     expect: 'unseen',
     apply: (history, facts, choice) =>
       pick(
-        reads(history, 'drain').flatMap(({ e, i }) =>
-          e.records
-            .filter(([, value]) => facts.acknowledged.has(value))
-            .map(
-              (record) => () =>
-                replace(
-                  history,
-                  i,
-                  withRecords(
-                    e,
-                    e.records.filter((r) => r !== record),
-                  ),
-                ),
-            ),
-        ),
+        dropFromDrains(history, (value) => facts.acknowledged.has(value)),
         choice,
       ),
   },
@@ -124,21 +129,7 @@ export const MUTATIONS: readonly Mutation[] = [
     expect: 'torn-transaction',
     apply: (history, facts, choice) =>
       pick(
-        reads(history, 'drain').flatMap(({ e, i }) =>
-          e.records
-            .filter(([, value]) => facts.acknowledged.has(value) && siblings(history, value) > 1)
-            .map(
-              (record) => () =>
-                replace(
-                  history,
-                  i,
-                  withRecords(
-                    e,
-                    e.records.filter((r) => r !== record),
-                  ),
-                ),
-            ),
-        ),
+        dropFromDrains(history, (value) => facts.acknowledged.has(value) && siblings(history, value) > 1),
         choice,
       ),
   },
