@@ -4,6 +4,7 @@
  * controller answers metadata and producer-id blocks, and fake brokers answer (or ignore)
  * WriteTxnMarker requests and record them.
  */
+
 import { fromCallback } from 'xstate';
 import { UnknownTopicOrPartitionError } from '../../../../src/common/kafka-errors.js';
 import { brokerActorId, CONTROLLER_ACTOR_ID } from '../../../../src/log/broker/cluster-metadata.js';
@@ -29,6 +30,7 @@ import {
   replyError,
   Simulation,
 } from '../../../../src/runtime/actor/index.js';
+import { type Outcome, track } from '../coordinator-fixtures.js';
 
 export const BROKER = 1;
 export const HOST = txnCoordinatorActorId(BROKER);
@@ -67,29 +69,6 @@ class FaultyStateLog extends PartitionStateLog {
     await this.holdReads;
     return super.readAll();
   }
-}
-
-/** The answer of a request run to completion: its value or its error. */
-export interface Outcome<T> {
-  done: boolean;
-  value?: T;
-  error?: Error;
-}
-
-/** Records a promise's outcome. */
-export function track<T>(promise: Promise<T>): Outcome<T> {
-  const outcome: Outcome<T> = { done: false };
-  promise.then(
-    (value) => {
-      outcome.done = true;
-      outcome.value = value;
-    },
-    (error: Error) => {
-      outcome.done = true;
-      outcome.error = error;
-    },
-  );
-  return outcome;
 }
 
 /** A transaction coordinator host, a fake controller and three fake brokers, in one simulation. */
@@ -320,3 +299,5 @@ export class TxnHarness {
     this.sim.system.spawn({ id: brokerActorId(broker), logic });
   }
 }
+
+export { type Outcome, track };
