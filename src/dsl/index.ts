@@ -1,7 +1,25 @@
 /** The DSL: StreamsBuilder, KStream and the Topology they build (plain data). */
 export { type Branched, BranchedKStream } from './branched-kstream.js';
+export { type Change, change, changeSerde } from './change.js';
+export { CogroupedKStream } from './cogrouped-kstream.js';
+export { GlobalKTable } from './global-ktable.js';
+export type { DefaultSerdes } from './graph-builder.js';
+export type { JoinOp } from './join-ops.js';
+export { type Grouped, KGroupedStream } from './kgrouped-stream.js';
+export { KGroupedTable } from './kgrouped-table.js';
 export { KStream, type Produced } from './kstream.js';
+export { KTable } from './ktable.js';
 export type { Named } from './named.js';
+export type {
+  Cancellable,
+  Processor,
+  ProcessorContext,
+  ProcessorSupplier,
+  PunctuationType,
+  RecordMetadata,
+} from './processor-api.js';
+export type { StatefulOp } from './stateful-ops.js';
+export { type Materialized, type StoreDefinition, type StoreOptions, Stores } from './store-definitions.js';
 export {
   type Header,
   type KeyValue,
@@ -18,9 +36,11 @@ export type {
   ProcessorOp,
   SinkNode,
   SourceNode,
-  StoreDefinition,
+  StatelessOp,
   SubTopology,
   TimestampExtractorDef,
   TopicExtractor,
   TopologyNode,
 } from './topology-nodes.js';
+export type { WindowOp } from './window-ops.js';
+export * from './windows/index.js';

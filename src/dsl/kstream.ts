@@ -8,7 +8,13 @@ import { TopologyError } from '../common/errors.js';
 import type { Serde } from '../serdes/serde.js';
 import { BranchedKStream } from './branched-kstream.js';
 import type { GraphBuilder } from './graph-builder.js';
+import type { Grouped, KGroupedStream } from './kgrouped-stream.js';
+import type { KTable } from './ktable.js';
+import { addMaterializedStore } from './materialize.js';
 import type { Named } from './named.js';
+import type { ProcessorSupplier } from './processor-api.js';
+import { addRepartition } from './repartition.js';
+import type { Materialized } from './store-definitions.js';
 import type { KeyValue, StreamRecord } from './stream-record.js';
 import { assertNoTimeBasedOperators } from './time-based-operator-guard.js';
 import type { BranchDef, ProcessorOp, TopicExtractor } from './topology-nodes.js';
@@ -43,11 +49,13 @@ type Op<K, V, K2, V2> = OperatorFunction<StreamRecord<K, V>, StreamRecord<K2, V2
 export class KStream<K, V> {
   /** @internal */
   constructor(
-    private readonly graph: GraphBuilder,
+    /** @internal */ readonly graph: GraphBuilder,
     /** The name of the node this stream reads from. */
     readonly nodeName: string,
-    private readonly keySerde: Serde<K> | undefined,
-    private readonly valueSerde: Serde<V> | undefined,
+    /** @internal */ readonly keySerde: Serde<K> | undefined,
+    /** @internal */ readonly valueSerde: Serde<V> | undefined,
+    /** @internal True when an operator upstream may have changed the key since the last partitioning. */
+    readonly repartitionRequired = false,
   ) {}
 
   private add<K2, V2>(
@@ -60,7 +68,13 @@ export class KStream<K, V> {
   ): KStream<K2, V2> {
     const name = this.graph.name(prefix, named?.as);
     this.graph.addProcessor(name, op, [this.nodeName], keyChanging);
-    return new KStream<K2, V2>(this.graph, name, keySerde, valueSerde);
+    return new KStream<K2, V2>(
+      this.graph,
+      name,
+      keySerde,
+      valueSerde,
+      keyChanging || this.repartitionRequired,
+    );
   }
 
   /** Keeps the records for which `predicate` is true (called with nulls too). */
@@ -129,7 +143,8 @@ export class KStream<K, V> {
   merge(other: KStream<K, V>, named?: Named): KStream<K, V> {
     const name = this.graph.name('KSTREAM-MERGE-', named?.as);
     this.graph.addProcessor(name, { kind: 'merge' }, [this.nodeName, other.nodeName]);
-    return new KStream<K, V>(this.graph, name, this.keySerde, this.valueSerde);
+    const repartition = this.repartitionRequired || other.repartitionRequired;
+    return new KStream<K, V>(this.graph, name, this.keySerde, this.valueSerde, repartition);
   }
 
   /** Splits the stream by predicates into named branches; see BranchedKStream. */
@@ -143,7 +158,7 @@ export class KStream<K, V> {
   }
 
   private child(nodeName: string): KStream<K, V> {
-    return new KStream<K, V>(this.graph, nodeName, this.keySerde, this.valueSerde);
+    return new KStream<K, V>(this.graph, nodeName, this.keySerde, this.valueSerde, this.repartitionRequired);
   }
 
   /**
@@ -183,7 +198,120 @@ export class KStream<K, V> {
     const name = this.graph.name('KSTREAM-PIPE-', named?.as);
     assertNoTimeBasedOperators(name, operators);
     this.graph.addProcessor(name, { kind: 'pipe', operators }, [this.nodeName], true);
-    return new KStream(this.graph, name, undefined, undefined);
+    return new KStream(this.graph, name, undefined, undefined, true);
+  }
+
+  /**
+   * Runs a user Processor per record (Processor API). It may forward any keys and values, so the
+   * result has no serdes and a later grouping repartitions.
+   *
+   * @throws TopologyError when a named store does not exist.
+   */
+  process<KOut, VOut>(
+    supplier: ProcessorSupplier<K, V, KOut, VOut>,
+    options?: Named & { readonly stores?: readonly string[] },
+  ): KStream<KOut, VOut> {
+    const name = this.graph.name('KSTREAM-PROCESSOR-', options?.as);
+    const op = {
+      kind: 'process',
+      supplier: supplier as ProcessorSupplier<never, never, unknown, unknown>,
+      fixedKey: false,
+    } as const;
+    this.graph.addProcessor(name, op, [this.nodeName], true, options?.stores ?? []);
+    return new KStream<KOut, VOut>(this.graph, name, undefined, undefined, true);
+  }
+
+  /**
+   * As `process`, but every forwarded record keeps the input record's key (Kafka's processValues),
+   * so no repartition follows.
+   *
+   * @throws TopologyError when a named store does not exist.
+   */
+  processValues<VOut>(
+    supplier: ProcessorSupplier<K, V, K, VOut>,
+    options?: Named & { readonly stores?: readonly string[] },
+  ): KStream<K, VOut> {
+    const name = this.graph.name('KSTREAM-PROCESSVALUES-', options?.as);
+    const op = {
+      kind: 'process',
+      supplier: supplier as ProcessorSupplier<never, never, unknown, unknown>,
+      fixedKey: true,
+    } as const;
+    this.graph.addProcessor(name, op, [this.nodeName], false, options?.stores ?? []);
+    return new KStream<K, VOut>(this.graph, name, this.keySerde, undefined, this.repartitionRequired);
+  }
+
+  /** Groups by the current key (repartitioning first when an upstream operator changed keys). */
+  groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V> {
+    return this.graph.views.groupedStream<K, V>({
+      node: this.nodeName,
+      keySerde: grouped?.key ?? this.keySerde,
+      valueSerde: grouped?.value ?? this.valueSerde,
+      repartitionRequired: this.repartitionRequired,
+      repartitionName: grouped?.as,
+    });
+  }
+
+  /** Groups by a new key per record; always repartitions. */
+  groupBy<K2>(selector: (key: K, value: V) => K2, grouped?: Grouped<K2, V>): KGroupedStream<K2, V> {
+    const name = this.graph.name('KSTREAM-KEY-SELECT-', undefined);
+    this.graph.addProcessor(name, { kind: 'selectKey', mapper: selector }, [this.nodeName], true);
+    return this.graph.views.groupedStream<K2, V>({
+      node: name,
+      keySerde: grouped?.key,
+      valueSerde: grouped?.value ?? this.valueSerde,
+      repartitionRequired: true,
+      repartitionName: grouped?.as,
+    });
+  }
+
+  /**
+   * Sends the stream through a repartition topic `<as>-repartition` (partitioned by the current key),
+   * optionally with a fixed partition count.
+   *
+   * @throws TopologyError when a serde is missing or the name is taken.
+   */
+  repartition(options?: Named & Produced<K, V> & { readonly partitions?: number }): KStream<K, V> {
+    const base = options?.as ?? this.graph.name('KSTREAM-REPARTITION-', undefined);
+    const where = `The repartition topic '${base}-repartition'`;
+    const keySerde = this.graph.serde('key', options?.key ?? this.keySerde, where);
+    const valueSerde = this.graph.serde('value', options?.value ?? this.valueSerde, where);
+    const source = addRepartition(
+      this.graph,
+      this.nodeName,
+      base,
+      keySerde as Serde<unknown>,
+      valueSerde as Serde<unknown>,
+      options?.partitions,
+    );
+    return new KStream<K, V>(this.graph, source, keySerde, valueSerde, false);
+  }
+
+  /** The stream as a table: each record upserts its key (a null value deletes it). */
+  toTable(materialized?: Materialized<K, V>, named?: Named): KTable<K, V> {
+    let parent = this.nodeName;
+    const store = this.graph.name('KSTREAM-TOTABLE-STATE-STORE-', materialized?.as);
+    if (this.repartitionRequired) {
+      const where = `The repartition topic before store '${store}'`;
+      parent = addRepartition(
+        this.graph,
+        parent,
+        store,
+        this.graph.serde('key', materialized?.key ?? this.keySerde, where) as Serde<unknown>,
+        this.graph.serde('value', materialized?.value ?? this.valueSerde, where) as Serde<unknown>,
+      );
+    }
+    const def = addMaterializedStore(
+      this.graph,
+      store,
+      'key-value',
+      materialized,
+      this.keySerde,
+      this.valueSerde,
+    );
+    const name = this.graph.name('KSTREAM-TOTABLE-', named?.as);
+    this.graph.addProcessor(name, { kind: 'streamToTable', store }, [parent], false, [store]);
+    return this.graph.views.table<K, V>(name, def.keySerde as Serde<K>, def.valueSerde as Serde<V>, store);
   }
 
   /**
@@ -193,19 +321,9 @@ export class KStream<K, V> {
    */
   to(topic: string | TopicExtractor<K, V>, produced?: Produced<K, V>): void {
     const name = this.graph.name('KSTREAM-SINK-', produced?.as);
-    const keySerde = produced?.key ?? this.keySerde;
-    const valueSerde = produced?.value ?? this.valueSerde;
-    const where = typeof topic === 'string' ? `topic '${topic}'` : 'a topic extractor';
-    for (const [what, serde] of [
-      ['key', keySerde],
-      ['value', valueSerde],
-    ] as const) {
-      if (serde === undefined) {
-        throw new TopologyError(
-          `Sink '${name}' writing to ${where} has no ${what} serde: an operator upstream changed the ${what} type. Pass to(topic, { ${what}: Serdes… }).`,
-        );
-      }
-    }
+    const where = `Sink '${name}' writing to ${typeof topic === 'string' ? `topic '${topic}'` : 'a topic extractor'}`;
+    const keySerde = this.graph.serde('key', produced?.key ?? this.keySerde, where);
+    const valueSerde = this.graph.serde('value', produced?.value ?? this.valueSerde, where);
     this.graph.addSink({
       name,
       topic: topic as string | TopicExtractor<never, never>,

@@ -46,7 +46,9 @@ function header(node: TopologyNode): string {
 export function describeText(topology: DescribableTopology): string {
   let out = 'Topologies:\n';
   for (const sub of topology.subTopologies) {
-    out += `   Sub-topology: ${sub.id}\n`;
+    out += sub.global
+      ? `   Sub-topology: ${sub.id} for global store (will not generate tasks)\n`
+      : `   Sub-topology: ${sub.id}\n`;
     for (const name of sub.nodes) {
       const node = topology.nodes.get(name)!;
       out += `    ${header(node)}\n`;

@@ -1,10 +1,12 @@
 /**
  * The Topology's plain-data nodes (DESIGN.md §6): sources, processors of a closed set of kinds
- * carrying the user's functions, sinks, and store definitions. The runtime interprets these; the DSL
- * never runs them. Later kinds (aggregations, joins, process) extend the `ProcessorOp` union.
+ * carrying the user's functions, and sinks. The runtime interprets these; the DSL never runs them.
  */
 import type { Serde } from '../serdes/serde.js';
+import type { JoinOp } from './join-ops.js';
+import type { StatefulOp } from './stateful-ops.js';
 import type { Header, KeyValue, TopicExtractorContext } from './stream-record.js';
+import type { WindowOp } from './window-ops.js';
 
 /** Erased function types: the fluent API is typed, the stored graph is not. */
 type AnyFn<R> = (key: never, value: never) => R;
@@ -43,6 +45,8 @@ export interface SourceNode {
   readonly keySerde: Serde<unknown>;
   readonly valueSerde: Serde<unknown>;
   readonly timestampExtractor: TimestampExtractorDef;
+  /** True for a source the runtime writes itself (a repartition topic). */
+  readonly internal?: boolean;
   readonly parents: readonly string[];
   readonly children: string[];
 }
@@ -61,7 +65,17 @@ export interface BranchDef {
  * if (node.type === 'processor' && node.op.kind === 'filter') node.op.negate;
  * ```
  */
-export type ProcessorOp =
+export type ProcessorOp = StatelessOp | StatefulOp | WindowOp | JoinOp;
+
+/**
+ * The stateless processor kinds.
+ *
+ * @example
+ * ```ts
+ * const op: StatelessOp = { kind: 'passThrough' };
+ * ```
+ */
+export type StatelessOp =
   | { readonly kind: 'filter'; readonly predicate: AnyFn<boolean>; readonly negate: boolean }
   | { readonly kind: 'map'; readonly mapper: AnyFn<KeyValue<unknown, unknown>> }
   | { readonly kind: 'mapValues'; readonly mapper: (value: never, key: never) => unknown }
@@ -89,8 +103,8 @@ export interface ProcessorNode {
   readonly op: ProcessorOp;
   readonly parents: readonly string[];
   readonly children: string[];
-  /** Names of the stores this processor uses (none in the stateless slice). */
-  readonly stores: readonly string[];
+  /** Names of the stores this processor uses. */
+  readonly stores: string[];
   /** True when the operator may change the key (a later grouping or join repartitions). */
   readonly keyChanging: boolean;
 }
@@ -126,27 +140,13 @@ export interface SinkNode {
 /** Any node of a topology. */
 export type TopologyNode = SourceNode | ProcessorNode | SinkNode;
 
-/**
- * A named state store as plain data: the runtime builds it from this.
- *
- * @example
- * ```ts
- * const def: StoreDefinition = { name: 'counts', kind: 'key-value', keySerde, valueSerde, config: {}, changelog: true };
- * ```
- */
-export interface StoreDefinition {
-  readonly name: string;
-  readonly kind: 'key-value' | 'window' | 'session' | 'versioned';
-  readonly keySerde: Serde<unknown>;
-  readonly valueSerde: Serde<unknown>;
-  readonly config: Readonly<Record<string, unknown>>;
-  readonly changelog: boolean;
-}
-
 /** A topic the application creates for itself (repartition or changelog). */
 export interface InternalTopicDefinition {
+  /** The name without the application id; the runtime creates `<applicationId>-<name>`. */
   readonly name: string;
   readonly purpose: 'repartition' | 'changelog';
+  /** A fixed partition count (`repartition({ partitions })`); else the runtime derives it. */
+  readonly partitions?: number;
 }
 
 /**
@@ -161,6 +161,8 @@ export interface SubTopology {
   readonly id: number;
   readonly nodes: readonly string[];
   readonly sourceTopics: readonly string[];
+  /** A global sub-topology: fills global stores from every partition of its topics. */
+  readonly global: boolean;
 }
 
 /** Headers as the runtime passes them. */

@@ -3,14 +3,9 @@
  * Immutable once built; sub-topologies are the connected components of the graph.
  */
 import { TopologyError } from '../common/errors.js';
+import type { StoreDefinition } from './store-definitions.js';
 import { describeMermaid, describeText } from './topology-describe.js';
-import type {
-  InternalTopicDefinition,
-  SourceNode,
-  StoreDefinition,
-  SubTopology,
-  TopologyNode,
-} from './topology-nodes.js';
+import type { InternalTopicDefinition, SourceNode, SubTopology, TopologyNode } from './topology-nodes.js';
 
 /**
  * A built topology: nodes by name (in creation order), stores, internal topics and sub-topologies.
@@ -94,7 +89,11 @@ function computeSubTopologies(nodes: ReadonlyMap<string, TopologyNode>): SubTopo
       const node = nodes.get(n)!;
       return node.type === 'source' ? node.topics : [];
     });
-    result.push({ id, nodes: ordered, sourceTopics });
+    const global = ordered.some((n) => {
+      const node = nodes.get(n)!;
+      return node.type === 'processor' && node.op.kind === 'globalTableSource';
+    });
+    result.push({ id, nodes: ordered, sourceTopics, global });
   }
   return result;
 }

@@ -1,7 +1,8 @@
 /**
- * The serdes module: the Serde contract and the built-in serdes. Avro and the schema registry come
- * in a later issue.
+ * The serdes module: the Serde contract and the built-in serdes, Avro included. The schema registry
+ * comes in a later issue.
  */
+export { type AvroSchema, type AvroSerdeOptions, avroSerde } from './avro-serde.js';
 export { bytesSerde } from './bytes-serde.js';
 export { type JsonSerdeOptions, jsonSerde } from './json-serde.js';
 export { doubleSerde, int32Serde, int64BigIntSerde, int64Serde } from './number-serdes.js';

@@ -2,6 +2,7 @@
  * The built-in serdes under one name, in Kafka Streams' vocabulary: `Serdes.string()`,
  * `Serdes.json<T>()` and so on.
  */
+import { type AvroSchema, type AvroSerdeOptions, avroSerde } from './avro-serde.js';
 import { bytesSerde } from './bytes-serde.js';
 import { type JsonSerdeOptions, jsonSerde } from './json-serde.js';
 import { doubleSerde, int32Serde, int64BigIntSerde, int64Serde } from './number-serdes.js';
@@ -9,7 +10,8 @@ import type { Serde } from './serde.js';
 import { stringSerde } from './string-serde.js';
 
 /**
- * Factories of the built-in serdes. Each returns a shared, stateless serde.
+ * Factories of the built-in serdes. Each returns a shared, stateless serde (`avro` builds a new one
+ * per call: parse the schema once and keep the serde).
  *
  * @example
  * ```ts
@@ -17,8 +19,10 @@ import { stringSerde } from './string-serde.js';
  * const keys = Serdes.string();
  * const values = Serdes.json<PageView>();
  * const counts = Serdes.int64();
+ * const orders = Serdes.avro<Order>(orderSchema, { writerSchema: orderSchemaV1 });
  * ```
- * @throws Nothing itself; the serdes throw SerializationError on bad values or bytes.
+ * @throws ConfigError from `avro` for an invalid schema; the serdes throw SerializationError on bad
+ * values or bytes.
  */
 export const Serdes = Object.freeze({
   /** UTF-8 strings (strict decoding). */
@@ -35,4 +39,6 @@ export const Serdes = Object.freeze({
   int64BigInt: (): Serde<bigint> => int64BigIntSerde,
   /** IEEE 754 doubles, big-endian. */
   double: (): Serde<number> => doubleSerde,
+  /** Avro binary of `schema`'s values (no schema-registry framing); reads through `writerSchema` if given. */
+  avro: <T>(schema: AvroSchema, options?: AvroSerdeOptions): Serde<T> => avroSerde<T>(schema, options),
 });

@@ -58,6 +58,11 @@ export class TestOutputTopic<K, V> {
     return out;
   }
 
+  /** Every unread record's value. */
+  readValuesToList(): (V | null)[] {
+    return this.readRecordsToList().map((r) => r.value);
+  }
+
   /** Every unread record's key and value. */
   readKeyValuesToList(): KeyValue<K | null, V | null>[] {
     return this.readRecordsToList().map((r) => ({ key: r.key, value: r.value }));

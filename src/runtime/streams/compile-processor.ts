@@ -1,29 +1,36 @@
 /**
  * Turns one processor node's operation into a Forward over its children, with Kafka Streams'
  * semantics: user functions see nulls as they are, outputs keep the input's timestamp and headers.
+ * Stateful kinds are compiled by their own files (tables, aggregates, windows, joins, process).
  */
 import type { KeyValue } from '../../dsl/stream-record.js';
-import type { ProcessorOp } from '../../dsl/topology-nodes.js';
+import type { ProcessorNode } from '../../dsl/topology-nodes.js';
+import { compileAggregateOp } from './compile-aggregates.js';
+import { compileUserProcessor } from './compile-process.js';
+import { compileTableOp } from './compile-tables.js';
 import { type Forward, fanOut } from './forward.js';
 import { pipeProcessor } from './pipe-processor.js';
+import type { TaskContext } from './task-context.js';
 
 type Fn<R> = (a: unknown, b: unknown) => R;
 
 /**
- * The Forward for `op`; `childOf(name)` compiles a child by name.
+ * The Forward for `node`'s operator; `childOf(name)` compiles a child by name.
  *
  * @example
  * ```ts
- * const forward = compileProcessor(node.op, node.children, compile);
+ * const forward = compileProcessor(node, ctx, compile);
  * ```
  * @throws nothing itself; the returned Forward throws what user functions throw.
  */
 export function compileProcessor(
-  op: ProcessorOp,
-  children: readonly string[],
+  node: ProcessorNode,
+  ctx: TaskContext,
   childOf: (name: string) => Forward,
 ): Forward {
-  const next = fanOut(children.map(childOf));
+  const op = node.op;
+  if (op.kind === 'process') return compileUserProcessor(op, node, ctx, childOf);
+  const next = fanOut(node.children.map(childOf));
   switch (op.kind) {
     case 'filter': {
       const predicate = op.predicate as Fn<boolean>;
@@ -89,5 +96,18 @@ export function compileProcessor(
     }
     case 'pipe':
       return pipeProcessor(op.operators, next);
+    case 'tableSource':
+    case 'globalTableSource':
+    case 'streamToTable':
+    case 'tableFilter':
+    case 'tableMapValues':
+    case 'tableToStream':
+    case 'tableGroupBy':
+      return compileTableOp(op, node.name, ctx, next);
+    case 'aggregate':
+    case 'reduce':
+    case 'tableAggregate':
+    case 'tableReduce':
+      return compileAggregateOp(op, node.name, ctx, next);
   }
 }

@@ -10,6 +10,9 @@ import type { Clock } from '../actor/clock.js';
 import { compileProcessor } from './compile-processor.js';
 import { DeserializationError } from './deserialization-error.js';
 import type { Forward } from './forward.js';
+import { InvalidTimestampError } from './invalid-timestamp-error.js';
+import { memoryStoreFactory } from './memory-store-factory.js';
+import { type StoreFactory, TaskContext } from './task-context.js';
 
 /**
  * Receives each serialized output record.
@@ -62,6 +65,14 @@ export interface StreamTaskOptions {
   readonly deserializationErrorHandler?: 'fail' | 'log-and-continue';
   /** Told of every record dropped by `log-and-continue`. */
   readonly onDeserializationError?: (error: DeserializationError) => void;
+  /** `fail` (default) throws an InvalidTimestampError for a negative timestamp; `log-and-skip` drops it. */
+  readonly invalidTimestampHandler?: 'fail' | 'log-and-skip';
+  /** Builds the task's stores; in memory unless given. */
+  readonly storeFactory?: StoreFactory;
+  /** The application id processors see; `millrace-app` unless given. */
+  readonly applicationId?: string;
+  /** The task's id, `<sub-topology>_<partition>`; `0_0` unless given. */
+  readonly taskId?: string;
 }
 
 /**
@@ -75,30 +86,79 @@ export interface StreamTaskOptions {
  * @throws DeserializationError from `process` (handler `fail`); whatever user functions throw.
  */
 export class StreamTask {
+  /** Stores, stream time, punctuation and dropped-record counts shared by the compiled processors. */
+  readonly context: TaskContext;
   private readonly sources = new Map<string, { node: SourceNode; forward: Forward }>();
   private readonly compiled = new Map<string, Forward>();
   private sourceTopic = '';
   private dropped = 0;
-  private streamTime = -1;
 
   constructor(
     readonly topology: Topology,
     private readonly options: StreamTaskOptions,
   ) {
+    this.context = new TaskContext(
+      options.taskId ?? '0_0',
+      options.applicationId ?? 'millrace-app',
+      options.clock,
+      topology.stores,
+      options.storeFactory ?? memoryStoreFactory,
+    );
     for (const topic of topology.sourceTopics()) {
       const node = topology.sourceForTopic(topic)!;
       this.sources.set(topic, { node, forward: this.compile(node.name) });
     }
   }
 
-  /** Records dropped by the `log-and-continue` deserialization handler. */
+  /** Records dropped by the `log-and-continue` deserialization and `log-and-skip` timestamp handlers. */
   get droppedRecords(): number {
     return this.dropped;
   }
 
   /** The largest timestamp processed so far, or -1 before the first record. */
   get streamTimeMs(): number {
-    return this.streamTime;
+    return this.context.streamTimeMs;
+  }
+
+  /** The store named `name` (built on first use). */
+  store<S>(name: string): S {
+    return this.context.store<S>(name);
+  }
+
+  /** Fires the wall-clock punctuators that are due at the clock's time; returns how many fired. */
+  punctuateWallClock(): number {
+    return this.punctuate('wall-clock-time', this.options.clock.nowMs());
+  }
+
+  private punctuate(type: 'stream-time' | 'wall-clock-time', timeMs: number): number {
+    const ctx = this.context;
+    if (!ctx.punctuation.has(type)) return 0;
+    const inRecord = ctx.inRecord;
+    ctx.inRecord = false;
+    try {
+      return ctx.punctuation.punctuate(type, timeMs);
+    } finally {
+      ctx.inRecord = inRecord;
+    }
+  }
+
+  /** True when a processor asked for a commit or a store's open transaction is large. */
+  get commitNeeded(): boolean {
+    if (this.context.commitRequested) return true;
+    for (const store of this.context.openStores()) if (store.commitNeeded) return true;
+    return false;
+  }
+
+  /** Flushes and commits every store of the task. */
+  commit(): void {
+    for (const store of this.context.openStores()) store.flush();
+    for (const store of this.context.openStores()) store.commit();
+    this.context.commitRequested = false;
+  }
+
+  /** Closes processors and stores; uncommitted store writes are dropped. */
+  close(): Promise<void> {
+    return this.context.close();
   }
 
   private compile(name: string): Forward {
@@ -112,7 +172,7 @@ export class StreamTask {
       forward = (k, v, t, h) => {
         for (const c of children) c(k, v, t, h);
       };
-    } else forward = compileProcessor(node.op, node.children, (c) => this.compile(c));
+    } else forward = compileProcessor(node, this.context, (c) => this.compile(c));
     this.compiled.set(name, forward);
     return forward;
   }
@@ -174,7 +234,7 @@ export class StreamTask {
       this.options.onDeserializationError?.(error);
       return;
     }
-    this.run(topic, node, forward, k, v, timestamp, headers);
+    this.run(topic, partition, offset, node, forward, k, v, timestamp, headers);
   }
 
   /** Pushes an already-deserialized record through the topology (no source serdes). */
@@ -186,11 +246,13 @@ export class StreamTask {
     headers: readonly Header[],
   ): void {
     const { node, forward } = this.source(topic);
-    this.run(topic, node, forward, key, value, timestamp, headers);
+    this.run(topic, 0, -1, node, forward, key, value, timestamp, headers);
   }
 
   private run(
     topic: string,
+    partition: number,
+    offset: number,
     node: SourceNode,
     forward: Forward,
     key: unknown,
@@ -204,9 +266,27 @@ export class StreamTask {
         ? timestamp
         : extractor.kind === 'wall-clock'
           ? this.options.clock.nowMs()
-          : extractor.extract({ key, value, timestamp }, this.streamTime);
-    if (ts > this.streamTime) this.streamTime = ts;
+          : extractor.extract({ key, value, timestamp }, this.context.streamTimeMs);
+    if (ts < 0) {
+      if (this.options.invalidTimestampHandler !== 'log-and-skip') {
+        throw new InvalidTimestampError(topic, partition, offset, ts);
+      }
+      this.dropped++;
+      return;
+    }
+    const ctx = this.context;
+    const advanced = ts > ctx.streamTimeMs;
+    if (advanced) ctx.streamTimeMs = ts;
     this.sourceTopic = topic;
-    forward(key, value, ts, headers);
+    ctx.topic = topic;
+    ctx.partition = partition;
+    ctx.offset = offset;
+    ctx.inRecord = true;
+    try {
+      forward(key, value, ts, headers);
+    } finally {
+      ctx.inRecord = false;
+    }
+    if (advanced) this.punctuate('stream-time', ts);
   }
 }
