@@ -107,3 +107,62 @@ describe('Topology naming and describe()', () => {
     expect(m).toContain('  topic_other_a(["other-a"])\n');
   });
 });
+
+describe('describe() of stateful topologies', () => {
+  it('shows stores, the repartition round trip as two sub-topologies, and the global store apart', () => {
+    const b = new StreamsBuilder();
+    b.stream('views', { key: S, value: S })
+      .groupBy((_, v) => v, { as: 'by-page', key: S })
+      .count({ as: 'per-page' })
+      .toStream()
+      .to('counts', { value: Serdes.int64() });
+    b.globalTable('pages', { key: S, value: S });
+    const topology = b.build();
+    expect(topology.describe()).toBe(
+      [
+        'Topologies:',
+        '   Sub-topology: 0',
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [views])',
+        '      --> KSTREAM-KEY-SELECT-0000000001',
+        '    Processor: KSTREAM-KEY-SELECT-0000000001 (stores: [])',
+        '      --> by-page-repartition-filter',
+        '      <-- KSTREAM-SOURCE-0000000000',
+        '    Processor: by-page-repartition-filter (stores: [])',
+        '      --> by-page-repartition-sink',
+        '      <-- KSTREAM-KEY-SELECT-0000000001',
+        '    Sink: by-page-repartition-sink (topic: by-page-repartition)',
+        '      <-- by-page-repartition-filter',
+        '',
+        '   Sub-topology: 1',
+        '    Source: by-page-repartition-source (topics: [by-page-repartition])',
+        '      --> KSTREAM-AGGREGATE-0000000002',
+        '    Processor: KSTREAM-AGGREGATE-0000000002 (stores: [per-page])',
+        '      --> KTABLE-TOSTREAM-0000000003',
+        '      <-- by-page-repartition-source',
+        '    Processor: KTABLE-TOSTREAM-0000000003 (stores: [])',
+        '      --> KSTREAM-SINK-0000000004',
+        '      <-- KSTREAM-AGGREGATE-0000000002',
+        '    Sink: KSTREAM-SINK-0000000004 (topic: counts)',
+        '      <-- KTABLE-TOSTREAM-0000000003',
+        '',
+        '   Sub-topology: 2 for global store (will not generate tasks)',
+        '    Source: KSTREAM-SOURCE-0000000005 (topics: [pages])',
+        '      --> KTABLE-SOURCE-0000000006',
+        '    Processor: KTABLE-SOURCE-0000000006 (stores: [pages-STATE-STORE-0000000007])',
+        '      --> none',
+        '      <-- KSTREAM-SOURCE-0000000005',
+        '',
+        '',
+      ].join('\n'),
+    );
+    expect(topology.stores.get('per-page')).toMatchObject({
+      kind: 'key-value',
+      timestamped: true,
+      changelog: true,
+    });
+    expect(topology.stores.get('pages-STATE-STORE-0000000007')).toMatchObject({
+      global: true,
+      changelog: false,
+    });
+  });
+});

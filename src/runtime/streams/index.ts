@@ -1,8 +1,11 @@
 /** The streams runtime: executes a Topology. */
 export { DeserializationError } from './deserialization-error.js';
+export { InvalidTimestampError } from './invalid-timestamp-error.js';
+export { memoryStoreFactory } from './memory-store-factory.js';
 export {
   type ObjectSinkCallback,
   type SinkCallback,
   StreamTask,
   type StreamTaskOptions,
 } from './stream-task.js';
+export type { StoreFactory } from './task-context.js';
