@@ -40,11 +40,9 @@ describe('stateful type inference', () => {
         (_k, v, agg) => [...agg, v.page],
       ),
     ).toEqualTypeOf<KTable<string, string[]>>();
+    const wrong = (_k: string, v: View) => v.page;
     // @ts-expect-error the aggregator must return the aggregate's type
-    grouped.aggregate(
-      () => 0,
-      (_k, v) => v.page,
-    );
+    grouped.aggregate(() => 0, wrong);
   });
 
   it('tables filter, map values, regroup and turn back into streams', () => {

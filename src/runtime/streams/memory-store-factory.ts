@@ -5,6 +5,7 @@
  */
 import type { StoreDefinition } from '../../dsl/store-definitions.js';
 import type { Serde } from '../../serdes/serde.js';
+import type { StoreEngine } from '../../state-stores/engine.js';
 import { MemoryEngine } from '../../state-stores/memory/memory-engine.js';
 import { sessionStore } from '../../state-stores/session/session-stores.js';
 import type { StateStore } from '../../state-stores/state-store.js';
@@ -36,8 +37,20 @@ export function storedValueSerde(def: StoreDefinition): Serde<unknown> {
  * ```
  * @throws ConfigError for a definition the store layer rejects.
  */
-export const memoryStoreFactory: StoreFactory = (def): StateStore => {
-  const engine = MemoryEngine.open(def.name);
+export const memoryStoreFactory: StoreFactory = (def): StateStore =>
+  buildStore(def, MemoryEngine.open(def.name));
+
+/**
+ * The store a definition describes, over `engine` (fresh or restored), with no record cache: the
+ * DSL's processors forward each update themselves.
+ *
+ * @example
+ * ```ts
+ * const store = buildStore(def, restoredEngine);
+ * ```
+ * @throws ConfigError for a definition the store layer rejects.
+ */
+export function buildStore(def: StoreDefinition, engine: StoreEngine): StateStore {
   const valueSerde = storedValueSerde(def);
   const storeConfig = { cacheMaxBytes: 0 };
   switch (def.kind) {
@@ -72,4 +85,4 @@ export const memoryStoreFactory: StoreFactory = (def): StateStore => {
         ...(def.retentionMs === undefined ? {} : { config: { retentionMs: def.retentionMs } }),
       });
   }
-};
+}

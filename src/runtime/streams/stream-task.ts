@@ -73,6 +73,10 @@ export interface StreamTaskOptions {
   readonly applicationId?: string;
   /** The task's id, `<sub-topology>_<partition>`; `0_0` unless given. */
   readonly taskId?: string;
+  /** Run only this sub-topology (a streams task); every source when omitted (the test driver). */
+  readonly subTopology?: number;
+  /** Prefix of internal (repartition) topics on the log, `<applicationId>-`; none when omitted. */
+  readonly internalTopicPrefix?: string;
 }
 
 /**
@@ -92,6 +96,9 @@ export class StreamTask {
   private readonly compiled = new Map<string, Forward>();
   private sourceTopic = '';
   private dropped = 0;
+  private readonly internal: ReadonlySet<string>;
+  /** The log's name of a topology topic: internal topics carry the application's prefix. */
+  private readonly physical: (topic: string) => string;
 
   constructor(
     readonly topology: Topology,
@@ -104,10 +111,22 @@ export class StreamTask {
       topology.stores,
       options.storeFactory ?? memoryStoreFactory,
     );
-    for (const topic of topology.sourceTopics()) {
-      const node = topology.sourceForTopic(topic)!;
-      this.sources.set(topic, { node, forward: this.compile(node.name) });
+    const prefix = options.internalTopicPrefix ?? '';
+    this.internal = new Set(topology.internalTopics.map((t) => t.name));
+    this.physical = (topic) => (prefix !== '' && this.internal.has(topic) ? `${prefix}${topic}` : topic);
+    const sub = options.subTopology === undefined ? undefined : topology.subTopologies[options.subTopology];
+    if (options.subTopology !== undefined && sub === undefined) {
+      throw new RangeError(`The topology has no sub-topology ${options.subTopology}.`);
     }
+    for (const topic of sub?.sourceTopics ?? topology.sourceTopics()) {
+      const node = topology.sourceForTopic(topic)!;
+      this.sources.set(this.physical(topic), { node, forward: this.compile(node.name) });
+    }
+  }
+
+  /** The topics this task reads, as named on the log (internal ones with the application prefix). */
+  sourceTopics(): string[] {
+    return [...this.sources.keys()];
   }
 
   /** Records dropped by the `log-and-continue` deserialization and `log-and-skip` timestamp handlers. */
@@ -178,7 +197,7 @@ export class StreamTask {
   }
 
   private sinkForward(node: SinkNode): Forward {
-    const fixed = typeof node.topic === 'string' ? node.topic : undefined;
+    const fixed = typeof node.topic === 'string' ? this.physical(node.topic) : undefined;
     const extractor = node.topic as TopicExtractor<unknown, unknown>;
     const topicOf = (k: unknown, v: unknown, t: number, h: readonly Header[]): string => {
       if (fixed !== undefined) return fixed;

@@ -1,0 +1,114 @@
+/**
+ * An active task under the streams runtime: one sub-topology on one partition number, its
+ * StreamTask and restored stores, and the input offsets it has processed since the last commit.
+ */
+import type { Topology } from '../../dsl/topology.js';
+import type { TopicPartition } from '../../log/client/consumer/consumer-record.js';
+import type { ChangelogReader } from '../../state-stores/restore/changelog-reader.js';
+import type { RestoreListener } from '../../state-stores/restore/restore-events.js';
+import type { Clock } from '../actor/clock.js';
+import { StreamTask, type StreamTaskOptions } from './stream-task.js';
+import { TaskStores } from './task-stores.js';
+
+/**
+ * What a task needs from its thread.
+ *
+ * @example
+ * ```ts
+ * const options: ActiveTaskOptions = { topology, applicationId: 'app', subTopology: 0, partition: 2, stateDir, reader: client, clock, sink };
+ * ```
+ */
+export interface ActiveTaskOptions {
+  readonly topology: Topology;
+  readonly applicationId: string;
+  readonly subTopology: number;
+  readonly partition: number;
+  readonly stateDir: string;
+  readonly reader: ChangelogReader;
+  readonly clock: Clock;
+  readonly sink: StreamTaskOptions['sink'];
+  readonly deserializationErrorHandler?: StreamTaskOptions['deserializationErrorHandler'];
+  readonly restoreListener?: RestoreListener;
+}
+
+/**
+ * The stores a sub-topology uses (every store connected to one of its processors).
+ *
+ * @example
+ * ```ts
+ * storesOfSubTopology(topology, 1); // ['counts']
+ * ```
+ * @throws nothing.
+ */
+export function storesOfSubTopology(topology: Topology, subTopology: number): string[] {
+  const names = new Set<string>();
+  for (const n of topology.subTopologies[subTopology]?.nodes ?? []) {
+    const node = topology.nodes.get(n);
+    if (node?.type === 'processor') for (const s of node.stores) names.add(s);
+  }
+  return [...names];
+}
+
+/**
+ * A running task.
+ *
+ * @example
+ * ```ts
+ * const task = await ActiveTask.open(options);
+ * task.task.process(topic, partition, offset, key, value, timestamp, headers);
+ * ```
+ * @throws from `open`: what restoring the stores throws.
+ */
+export class ActiveTask {
+  /** Next offset to commit per input partition (`topic-partition`), since the last commit. */
+  readonly consumed = new Map<string, { tp: TopicPartition; offset: number }>();
+
+  private constructor(
+    readonly id: string,
+    readonly partition: number,
+    readonly task: StreamTask,
+    readonly stores: TaskStores,
+  ) {}
+
+  /** Restores the task's stores and compiles its sub-topology. */
+  static async open(o: ActiveTaskOptions): Promise<ActiveTask> {
+    const id = `${o.subTopology}_${o.partition}`;
+    const definitions = storesOfSubTopology(o.topology, o.subTopology).map((s) => o.topology.stores.get(s)!);
+    const stores = await TaskStores.open({
+      applicationId: o.applicationId,
+      taskId: id,
+      partition: o.partition,
+      definitions: definitions.filter((d) => d.global !== true),
+      stateDir: o.stateDir,
+      reader: o.reader,
+      clock: o.clock,
+      ...(o.restoreListener === undefined ? {} : { listener: o.restoreListener }),
+    });
+    const task = new StreamTask(o.topology, {
+      clock: o.clock,
+      sink: o.sink,
+      applicationId: o.applicationId,
+      taskId: id,
+      subTopology: o.subTopology,
+      internalTopicPrefix: `${o.applicationId}-`,
+      storeFactory: stores.factory,
+      ...(o.deserializationErrorHandler === undefined
+        ? {}
+        : { deserializationErrorHandler: o.deserializationErrorHandler }),
+    });
+    return new ActiveTask(id, o.partition, task, stores);
+  }
+
+  /** Records a processed input offset (the next one to commit is offset + 1). */
+  processed(tp: TopicPartition, key: string, offset: number): void {
+    const entry = this.consumed.get(key);
+    if (entry === undefined) this.consumed.set(key, { tp, offset: offset + 1 });
+    else entry.offset = offset + 1;
+  }
+
+  /** Closes the task's processors and stores (uncommitted writes are dropped). */
+  async close(): Promise<void> {
+    await this.task.close();
+    await this.stores.closeUnbuilt();
+  }
+}
