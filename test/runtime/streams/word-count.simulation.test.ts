@@ -47,7 +47,7 @@ function lines(seed: number, n: number): string[] {
 function expected(topology: Topology, input: string[]): Map<string, string[]> {
   const driver = new TopologyTestDriver(topology);
   const topic = driver.createInputTopic('lines', S, S);
-  input.forEach((line, i) => topic.pipeInput(`l${i}`, line, i));
+  for (const [i, line] of input.entries()) topic.pipeInput(`l${i}`, line, i);
   const out = new Map<string, string[]>();
   for (const r of driver.createOutputTopic('word-counts', S, S).readRecordsToList()) {
     out.set(r.key!, [...(out.get(r.key!) ?? []), r.value!]);
