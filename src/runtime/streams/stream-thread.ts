@@ -112,7 +112,7 @@ export class StreamThread {
   private readonly tasks = new Map<string, ActiveTask>();
   /** Sub-topology of each input topic (log names). */
   private readonly subTopologyOf = new Map<string, number>();
-  private assignmentChanged = true;
+  private assignmentChanged = false;
   private stopping = false;
   private inTransaction = false;
   private lastCommitMs = 0;
@@ -199,7 +199,9 @@ export class StreamThread {
 
   private async runOnce(): Promise<void> {
     const polled = await this.consumer.poll(this.o.pollMs ?? 100);
-    if (this.assignmentChanged) await this.syncTasks();
+    // The first generation may assign this thread nothing (no callback then): joining is enough.
+    const joined = this.state === 'starting' && (this.consumer.groupMetadata()?.generationId ?? -1) > 0;
+    if (this.assignmentChanged || joined) await this.syncTasks();
     if (polled.count > 0) await this.processPoll(polled.partitions);
     const now = this.o.clock.monotonicMs();
     if (now - this.lastCommitMs >= this.o.commitIntervalMs || this.commitNeeded()) await this.commit();

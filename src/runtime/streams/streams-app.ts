@@ -1,0 +1,247 @@
+/**
+ * StreamsApp: a running streams application (Kafka Streams' KafkaStreams). `start()` validates the
+ * topology against the cluster (source topics exist, co-partitioned topics agree), creates or
+ * checks the internal topics, claims the state directory and starts the stream threads; `close()`
+ * commits, closes the tasks and leaves the group; `cleanUp()` removes local state.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { IllegalStateError, TopologyError } from '../../common/errors.js';
+import type { Topology } from '../../dsl/topology.js';
+import { Admin } from '../../log/client/admin.js';
+import { EmbeddedLogClient } from '../../log/client/embedded-log-client.js';
+import type { RestoreListener } from '../../state-stores/restore/restore-events.js';
+import { claimStateDirectory } from '../../state-stores/state-directory.js';
+import type { ActorSystem } from '../actor/actor-system.js';
+import type { Clock } from '../actor/clock.js';
+import type { Random } from '../actor/random.js';
+import { planInternalTopics } from './internal-topics.js';
+import { StreamThread } from './stream-thread.js';
+import { type StreamsAppState, stateFromThreads } from './streams-app-state.js';
+import { resolveStreamsConfig, type StreamsConfig } from './streams-config.js';
+
+/**
+ * What an application runs and where.
+ *
+ * @example
+ * ```ts
+ * const app = createStreamsApp({ applicationId: 'wordcount', stateDir: './state', topology, cluster, clock: realClock, random: realRandom });
+ * ```
+ */
+export interface StreamsAppOptions extends Partial<StreamsConfig> {
+  readonly applicationId: string;
+  readonly stateDir: string;
+  readonly topology: Topology;
+  /** The cluster's actor system (an EmbeddedCluster's `system`). */
+  readonly cluster: { readonly system: ActorSystem };
+  readonly clock: Clock;
+  readonly random: Random;
+  /** This instance's name among the application's instances; threads are `<instanceId>-<n>`. */
+  readonly instanceId?: string;
+  readonly restoreListener?: RestoreListener;
+}
+
+/**
+ * A streams application.
+ *
+ * @example
+ * ```ts
+ * const app = createStreamsApp(options);
+ * app.onStateChange((s) => console.log(s));
+ * await app.start();
+ * process.on('SIGTERM', () => void app.close());
+ * ```
+ * @throws ConfigError from the constructor for an invalid config; TopologyError from `start` when
+ * the topology does not fit the cluster.
+ */
+export class StreamsApp {
+  readonly config: StreamsConfig;
+  private current: StreamsAppState = 'created';
+  private readonly listeners: ((next: StreamsAppState, previous: StreamsAppState) => void)[] = [];
+  private readonly threads: { thread: StreamThread; done: Promise<void> }[] = [];
+  private readonly instanceId: string;
+  private failure: unknown;
+
+  constructor(private readonly options: StreamsAppOptions) {
+    const {
+      topology: _t,
+      cluster: _c,
+      clock: _k,
+      random: _r,
+      instanceId: _i,
+      restoreListener: _l,
+      ...config
+    } = options;
+    this.config = resolveStreamsConfig(config);
+    this.instanceId = options.instanceId ?? `i${options.random.nextInt(0, 0x7fffffff).toString(36)}`;
+  }
+
+  /** The application's state. */
+  get state(): StreamsAppState {
+    return this.current;
+  }
+
+  /** The error that stopped the application (state `error`). */
+  get error(): unknown {
+    return this.failure;
+  }
+
+  /** Calls `listener` on every state change. */
+  onStateChange(listener: (next: StreamsAppState, previous: StreamsAppState) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private setState(next: StreamsAppState): void {
+    const previous = this.current;
+    if (previous === next) return;
+    this.current = next;
+    for (const l of this.listeners) l(next, previous);
+  }
+
+  /** The application's threads (for progress reports). */
+  streamThreads(): readonly StreamThread[] {
+    return this.threads.map((t) => t.thread);
+  }
+
+  /**
+   * Prepares topics and state, then starts the threads.
+   *
+   * @throws IllegalStateError unless the app is new; TopologyError when a source topic is missing
+   * or an internal topic exists with another partition count.
+   */
+  async start(): Promise<void> {
+    if (this.current !== 'created')
+      throw new IllegalStateError(`start() needs a new application; it is ${this.current}.`);
+    this.setState('rebalancing');
+    const { applicationId } = this.config;
+    const client = new EmbeddedLogClient(this.options.cluster.system, {
+      node: `${applicationId}-${this.instanceId}-admin`,
+    });
+    try {
+      await this.prepareTopics(client);
+    } finally {
+      client.close();
+    }
+    const stateDir = join(this.config.stateDir, applicationId);
+    await claimStateDirectory(stateDir, applicationId);
+    for (let n = 1; n <= this.config.numStreamThreads; n++) this.startThread(n, stateDir);
+  }
+
+  private async prepareTopics(client: EmbeddedLogClient): Promise<void> {
+    const admin = new Admin(client);
+    const topology = this.options.topology;
+    const internal = new Set(topology.internalTopics.map((t) => t.name));
+    const sources = topology.subTopologies.flatMap((s) => s.sourceTopics).filter((t) => !internal.has(t));
+    const described = await admin.describeTopics(sources);
+    const counts = new Map(described.map((t) => [t.name, t.partitions.length]));
+    const missing = sources.filter((t) => !counts.has(t));
+    if (missing.length > 0) {
+      throw new TopologyError(
+        `Source topic(s) ${missing.map((t) => `'${t}'`).join(', ')} do not exist; create them before starting application '${this.config.applicationId}'.`,
+      );
+    }
+    const plan = planInternalTopics(
+      topology,
+      this.config.applicationId,
+      counts,
+      this.config.replicationFactor,
+    );
+    const existing = new Map(
+      (await admin.describeTopics(plan.topics.map((t) => t.name))).map((t) => [t.name, t.partitions.length]),
+    );
+    for (const t of plan.topics) {
+      const have = existing.get(t.name);
+      if (have === undefined) await admin.createTopics([t]);
+      else if (have !== t.partitions) {
+        throw new TopologyError(
+          `Internal topic '${t.name}' has ${have} partitions, but the topology needs ${t.partitions}; delete it (and the application's state with cleanUp()) or fix the source topics.`,
+        );
+      }
+    }
+  }
+
+  private startThread(n: number, stateDir: string): void {
+    const o = this.options;
+    const threadId = `${this.instanceId}-${n}`;
+    const client = new EmbeddedLogClient(o.cluster.system, {
+      node: `${this.config.applicationId}-${threadId}`,
+    });
+    const thread = new StreamThread({
+      applicationId: this.config.applicationId,
+      threadId,
+      topology: o.topology,
+      client,
+      clock: o.clock,
+      random: o.random,
+      stateDir,
+      processingGuarantee: this.config.processingGuarantee,
+      commitIntervalMs: this.config.commitIntervalMs,
+      pollMs: this.config.pollMs,
+      maxPollRecords: this.config.maxPollRecords,
+      ...(o.restoreListener === undefined ? {} : { restoreListener: o.restoreListener }),
+    });
+    thread.onStateChange = () => {
+      if (this.current === 'rebalancing' || this.current === 'running') {
+        this.setState(stateFromThreads(this.threads.map((t) => t.thread.state)));
+      }
+    };
+    const done = thread.run().then(
+      async () => {
+        await thread.close();
+        client.close();
+      },
+      async (error: unknown) => {
+        this.failure ??= error;
+        this.setState('pendingError');
+        await thread.close().catch(() => undefined);
+        client.close();
+        await this.stopThreads();
+        this.setState('error');
+      },
+    );
+    this.threads.push({ thread, done });
+  }
+
+  private async stopThreads(): Promise<void> {
+    for (const t of this.threads) t.thread.shutdown();
+    await Promise.allSettled(this.threads.map((t) => t.done));
+  }
+
+  /** Stops the threads gracefully: each commits, closes its tasks and leaves the group. */
+  async close(): Promise<void> {
+    if (this.current === 'notRunning' || this.current === 'error') return;
+    if (this.current === 'created') {
+      this.setState('notRunning');
+      return;
+    }
+    this.setState('pendingShutdown');
+    await this.stopThreads();
+    this.setState('notRunning');
+  }
+
+  /**
+   * Removes the application's local state (its directory under stateDir).
+   *
+   * @throws IllegalStateError while the application is up.
+   */
+  async cleanUp(): Promise<void> {
+    if (this.current !== 'created' && this.current !== 'notRunning' && this.current !== 'error') {
+      throw new IllegalStateError('cleanUp() needs a stopped application; close() it first.');
+    }
+    await rm(join(this.config.stateDir, this.config.applicationId), { recursive: true, force: true });
+  }
+}
+
+/**
+ * A new, unstarted streams application.
+ *
+ * @example
+ * ```ts
+ * const app = createStreamsApp({ applicationId: 'wordcount', stateDir: './state', topology, cluster, clock: realClock, random: realRandom });
+ * await app.start();
+ * ```
+ * @throws ConfigError for an invalid config.
+ */
+export function createStreamsApp(options: StreamsAppOptions): StreamsApp {
+  return new StreamsApp(options);
+}

@@ -1,0 +1,101 @@
+/**
+ * The configuration of a streams application, validated up front with Kafka Streams' defaults:
+ * commit.interval.ms is 100 under exactly-once and 30 000 otherwise; an application id must make
+ * legal topic names (it prefixes every internal topic and names the consumer group).
+ */
+import { intInRange, oneOf, rejectUnknownKeys } from '../../common/config.js';
+import { ConfigError } from '../../common/errors.js';
+
+/**
+ * A streams application's settings.
+ *
+ * @example
+ * ```ts
+ * const config = resolveStreamsConfig({ applicationId: 'clicks', stateDir: '/var/lib/clicks' });
+ * config.commitIntervalMs; // 100
+ * ```
+ */
+export interface StreamsConfig {
+  /** Names the group, the transactional ids and the internal topics (`<applicationId>-…`). */
+  applicationId: string;
+  numStreamThreads: number;
+  processingGuarantee: 'exactly_once_v2' | 'at_least_once';
+  /** How often tasks commit; 100 ms under exactly-once, 30 s otherwise, unless given. */
+  commitIntervalMs: number;
+  /** Where persistent stores live: `<stateDir>/<applicationId>/<taskId>/<store>`. */
+  stateDir: string;
+  /** Standby replicas per stateful task (on other instances). */
+  numStandbyReplicas: number;
+  /** Replication factor of the internal topics the application creates. */
+  replicationFactor: number;
+  /** Records per poll and per processing round. */
+  maxPollRecords: number;
+  /** How long a poll waits for records. */
+  pollMs: number;
+  /** What a record whose key or value cannot be deserialized does. */
+  deserializationExceptionHandler: 'log-and-fail' | 'log-and-continue';
+}
+
+const TOPIC_PART = /^[a-zA-Z0-9._-]{1,200}$/;
+
+/**
+ * Fills defaults and checks every field.
+ *
+ * @example
+ * ```ts
+ * resolveStreamsConfig({ applicationId: 'wordcount', stateDir: './state', processingGuarantee: 'at_least_once' });
+ * ```
+ * @throws ConfigError naming the field, the value and what is expected.
+ */
+export function resolveStreamsConfig(
+  input: Partial<StreamsConfig> & { applicationId: string; stateDir: string },
+): StreamsConfig {
+  rejectUnknownKeys('StreamsConfig', input, [
+    'applicationId',
+    'numStreamThreads',
+    'processingGuarantee',
+    'commitIntervalMs',
+    'stateDir',
+    'numStandbyReplicas',
+    'replicationFactor',
+    'maxPollRecords',
+    'pollMs',
+    'deserializationExceptionHandler',
+  ]);
+  if (typeof input.applicationId !== 'string' || !TOPIC_PART.test(input.applicationId)) {
+    throw new ConfigError(
+      'applicationId',
+      input.applicationId,
+      "1 to 200 ASCII letters, digits, '.', '_' or '-' (it prefixes topic names)",
+    );
+  }
+  if (typeof input.stateDir !== 'string' || input.stateDir.length === 0) {
+    throw new ConfigError('stateDir', input.stateDir, 'a directory path');
+  }
+  const processingGuarantee = oneOf('processingGuarantee', input.processingGuarantee ?? 'exactly_once_v2', [
+    'exactly_once_v2',
+    'at_least_once',
+  ]);
+  const eos = processingGuarantee === 'exactly_once_v2';
+  return {
+    applicationId: input.applicationId,
+    stateDir: input.stateDir,
+    processingGuarantee,
+    numStreamThreads: intInRange('numStreamThreads', input.numStreamThreads ?? 1, 1, 64),
+    commitIntervalMs: intInRange(
+      'commitIntervalMs',
+      input.commitIntervalMs ?? (eos ? 100 : 30_000),
+      1,
+      86_400_000,
+    ),
+    numStandbyReplicas: intInRange('numStandbyReplicas', input.numStandbyReplicas ?? 0, 0, 16),
+    replicationFactor: intInRange('replicationFactor', input.replicationFactor ?? 1, 1, 16),
+    maxPollRecords: intInRange('maxPollRecords', input.maxPollRecords ?? 1000, 1, 1_000_000),
+    pollMs: intInRange('pollMs', input.pollMs ?? 100, 0, 60_000),
+    deserializationExceptionHandler: oneOf(
+      'deserializationExceptionHandler',
+      input.deserializationExceptionHandler ?? 'log-and-fail',
+      ['log-and-fail', 'log-and-continue'],
+    ),
+  };
+}
