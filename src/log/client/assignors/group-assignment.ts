@@ -73,7 +73,15 @@ export function assignGroup(
   partitionsPerTopic: ReadonlyMap<string, number>,
   members: readonly GroupMemberMetadata[],
 ): { memberId: string; assignment: Uint8Array }[] {
-  const assignment = assignor.assign(partitionsPerTopic, decodeMemberSubscriptions(members));
+  const subscriptions = decodeMemberSubscriptions(members);
+  if (assignor.assignWithUserData !== undefined) {
+    const assignment = assignor.assignWithUserData(partitionsPerTopic, subscriptions);
+    return members.map((m) => ({
+      memberId: m.memberId,
+      assignment: encodeAssignment(assignment.get(m.memberId) ?? { partitions: [], userData: null }),
+    }));
+  }
+  const assignment = assignor.assign(partitionsPerTopic, subscriptions);
   return members.map((m) => ({
     memberId: m.memberId,
     assignment: encodeAssignment({ partitions: assignment.get(m.memberId) ?? [], userData: null }),
@@ -81,7 +89,8 @@ export function assignGroup(
 }
 
 /**
- * The built-in assignor of a protocol name.
+ * The assignor of a protocol name: `custom` when it has that name (an application's own assignor,
+ * such as the streams assignor), else the built-in one.
  *
  * @example
  * ```ts
@@ -89,7 +98,8 @@ export function assignGroup(
  * ```
  * @throws InconsistentGroupProtocolError for a name no built-in assignor has.
  */
-export function assignorFor(protocolName: string): PartitionAssignor {
+export function assignorFor(protocolName: string, custom?: PartitionAssignor): PartitionAssignor {
+  if (custom !== undefined && custom.name === protocolName) return custom;
   const assignor = BUILT_IN_ASSIGNORS.get(protocolName);
   if (assignor === undefined) {
     throw new InconsistentGroupProtocolError(

@@ -24,6 +24,7 @@ export {
   comparePartitions,
   compareStrings,
   emptyAssignment,
+  type MemberAssignment,
   type MemberSubscription,
   type PartitionAssignor,
   partitionKey,

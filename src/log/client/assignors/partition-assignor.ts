@@ -71,6 +71,33 @@ export interface PartitionAssignor {
     partitionsPerTopic: ReadonlyMap<string, number>,
     members: readonly MemberSubscription[],
   ): Map<string, TopicPartition[]>;
+  /**
+   * Optional: every member's partitions and assignment userData (Kafka's Assignment.userData), for
+   * assignors that tell members more than their partitions (the streams assignor sends task ids
+   * and standby tasks). When present the leader calls this instead of `assign`.
+   */
+  assignWithUserData?(
+    partitionsPerTopic: ReadonlyMap<string, number>,
+    members: readonly MemberSubscription[],
+  ): Map<string, MemberAssignment>;
+  /**
+   * Optional: the userData this member puts in its Subscription (Kafka's subscriptionUserData),
+   * asked anew at every join because what it describes (owned tasks, state on disk) changes.
+   */
+  subscriptionUserData?(topics: readonly string[]): Uint8Array | null;
+}
+
+/**
+ * One member's share of an assignment with userData, as `assignWithUserData` returns it.
+ *
+ * @example
+ * ```ts
+ * const a: MemberAssignment = { partitions: [{ topic: 'orders', partition: 0 }], userData: null };
+ * ```
+ */
+export interface MemberAssignment {
+  readonly partitions: readonly TopicPartition[];
+  readonly userData: Uint8Array | null;
 }
 
 /**

@@ -3,6 +3,7 @@
  */
 import { intInRange, oneOf, rejectUnknownKeys } from '../../../common/config.js';
 import { ConfigError } from '../../../common/errors.js';
+import type { PartitionAssignor } from '../assignors/partition-assignor.js';
 
 /** A consumer's configuration. */
 export interface ConsumerConfig {
@@ -24,8 +25,11 @@ export interface ConsumerConfig {
   requestTimeoutMs: number;
   /** Static membership (group.instance.id); null for a dynamic member. */
   groupInstanceId: string | null;
-  /** The assignor: 'range', 'roundrobin' or 'cooperative-sticky' (partition.assignment.strategy). */
-  assignor: 'range' | 'roundrobin' | 'cooperative-sticky';
+  /**
+   * The assignor: 'range', 'roundrobin' or 'cooperative-sticky' (partition.assignment.strategy),
+   * or an application's own PartitionAssignor (Kafka Streams plugs its assignor in this way).
+   */
+  assignor: 'range' | 'roundrobin' | 'cooperative-sticky' | PartitionAssignor;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   /** How long the group waits for members to rejoin in a rebalance (max.poll.interval.ms). */
@@ -80,11 +84,21 @@ export function resolveConsumerConfig(input: Partial<ConsumerConfig> = {}): Cons
     retryBackoffMs: intInRange('retryBackoffMs', c.retryBackoffMs, 0, max),
     requestTimeoutMs: intInRange('requestTimeoutMs', c.requestTimeoutMs, 1, max),
     groupInstanceId: groupInstanceIdOf(c.groupInstanceId),
-    assignor: oneOf('assignor', c.assignor, ['range', 'roundrobin', 'cooperative-sticky'] as const),
+    assignor: assignorOf(c.assignor),
     sessionTimeoutMs: intInRange('sessionTimeoutMs', c.sessionTimeoutMs, 1, max),
     heartbeatIntervalMs: intInRange('heartbeatIntervalMs', c.heartbeatIntervalMs, 1, max),
     rebalanceTimeoutMs: intInRange('rebalanceTimeoutMs', c.rebalanceTimeoutMs, 1, max),
   };
+}
+
+function assignorOf(value: unknown): ConsumerConfig['assignor'] {
+  const custom = value as PartitionAssignor | null;
+  if (typeof custom === 'object' && custom !== null) {
+    if (typeof custom.name === 'string' && custom.name.length > 0 && typeof custom.assign === 'function')
+      return custom;
+    throw new ConfigError('assignor', value, 'a PartitionAssignor with a name and an assign function');
+  }
+  return oneOf('assignor', value, ['range', 'roundrobin', 'cooperative-sticky'] as const);
 }
 
 function groupInstanceIdOf(value: unknown): string | null {

@@ -23,6 +23,13 @@ export interface RebalanceListener {
   onPartitionsRevoked?(partitions: TopicPartition[]): void;
   onPartitionsAssigned?(partitions: TopicPartition[]): void;
   onPartitionsLost?(partitions: TopicPartition[]): void;
+  /**
+   * Every assignment the group hands this member, with the assignor's userData (Kafka's
+   * Assignment, as its assignor's onAssignment sees it): called after onPartitionsRevoked and
+   * before onPartitionsAssigned, also when the partitions did not change, because the userData
+   * (a streams member's standby tasks, say) may have.
+   */
+  onAssignment?(assignment: { partitions: TopicPartition[]; userData: Uint8Array | null }): void;
 }
 
 interface PartitionFetchState {
@@ -114,7 +121,8 @@ export class Consumer {
         retryBackoffMs: this.config.retryBackoffMs,
       },
       {
-        onAssignment: (assigned, added, revoked) => this.onAssignment(assigned, added, revoked),
+        onAssignment: (assigned, added, revoked, userData) =>
+          this.onAssignment(assigned, added, revoked, userData),
         onLost: (lost) => {
           this.assign(this.assignment().filter((tp) => !lost.some((l) => tpKey(l) === tpKey(tp))));
           this.listener.onPartitionsLost?.(lost);
@@ -122,6 +130,11 @@ export class Consumer {
       },
     );
     this.membership.subscribe(topics);
+  }
+
+  /** The userData of the group's latest assignment to this member; null before one or outside a group. */
+  assignmentUserData(): Uint8Array | null {
+    return this.membership?.assignmentUserData ?? null;
   }
 
   /** The group generation and member id, for committing (undefined outside a group). */
@@ -292,9 +305,15 @@ export class Consumer {
     await this.membership?.stop();
   }
 
-  private onAssignment(assigned: TopicPartition[], added: TopicPartition[], revoked: TopicPartition[]): void {
+  private onAssignment(
+    assigned: TopicPartition[],
+    added: TopicPartition[],
+    revoked: TopicPartition[],
+    userData?: Uint8Array | null,
+  ): void {
     if (revoked.length > 0) this.listener.onPartitionsRevoked?.(revoked);
     this.assign(assigned);
+    if (userData !== undefined) this.listener.onAssignment?.({ partitions: [...assigned], userData });
     if (added.length === 0) return;
     // New partitions start from the group's committed offsets (or the reset policy).
     this.positionsPending = this.positionsPending

@@ -18,6 +18,7 @@ import type { Clock, TimerHandle } from '../../../runtime/actor/clock.js';
 import type { JoinGroupResult, SyncGroupResult } from '../../coordinator/membership-requests.js';
 import { decodeAssignment, decodeSubscription, encodeSubscription } from '../assignors/consumer-protocol.js';
 import { assignGroup, assignorFor } from '../assignors/group-assignment.js';
+import type { PartitionAssignor } from '../assignors/partition-assignor.js';
 import type { EmbeddedLogClient } from '../embedded-log-client.js';
 import { type TopicPartition, tpKey } from './consumer-record.js';
 
@@ -37,15 +38,27 @@ export interface MembershipOptions {
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
   heartbeatIntervalMs: number;
-  /** 'range', 'roundrobin' or 'cooperative-sticky'. */
-  assignor: string;
+  /**
+   * 'range', 'roundrobin' or 'cooperative-sticky', or an application's own assignor (its name is
+   * the protocol name; it is cooperative when it supports COOPERATIVE).
+   */
+  assignor: string | PartitionAssignor;
   retryBackoffMs: number;
 }
 
 /** What the membership tells its consumer. */
 export interface MembershipCallbacks {
-  /** A new assignment: what was added and what was revoked (given up cleanly). */
-  onAssignment(assigned: TopicPartition[], added: TopicPartition[], revoked: TopicPartition[]): void;
+  /**
+   * A new assignment: what was added and what was revoked (given up cleanly), and the assignor's
+   * userData for this member (null from the built-in assignors). `userData` is undefined when
+   * no assignment came from the group: the eager protocol's revoke-everything before a rejoin.
+   */
+  onAssignment(
+    assigned: TopicPartition[],
+    added: TopicPartition[],
+    revoked: TopicPartition[],
+    userData?: Uint8Array | null,
+  ): void;
   /** Partitions lost without a clean hand-over (session expired, fenced): do not commit them. */
   onLost(lost: TopicPartition[]): void;
 }
@@ -66,6 +79,8 @@ export class GroupMembership {
   memberId = '';
   generationId = -1;
   owned: TopicPartition[] = [];
+  /** The userData of the latest assignment (Kafka's Assignment.userData); null before one. */
+  assignmentUserData: Uint8Array | null = null;
   status: MembershipStatus = 'stopped';
   /** Set when the group refused this member for good; the consumer's next poll throws it. */
   failure: Error | undefined;
@@ -83,7 +98,13 @@ export class GroupMembership {
   ) {}
 
   private get cooperative(): boolean {
-    return this.options.assignor === 'cooperative-sticky';
+    const a = this.options.assignor;
+    return typeof a === 'string' ? a === 'cooperative-sticky' : a.supportedProtocols.includes('COOPERATIVE');
+  }
+
+  /** The application's own assignor, if it has one. */
+  private get customAssignor(): PartitionAssignor | undefined {
+    return typeof this.options.assignor === 'string' ? undefined : this.options.assignor;
   }
 
   /** Joins (or rejoins) with a new subscription. */
@@ -119,11 +140,12 @@ export class GroupMembership {
       // assigns counts as added (its committed offsets are fetched again).
       this.callbacks.onAssignment([], [], this.owned);
       this.owned = [];
+      this.assignmentUserData = null;
     }
     this.owned = this.owned.filter((tp) => this.topics.includes(tp.topic));
     const metadata = encodeSubscription({
       topics: this.topics,
-      userData: null,
+      userData: this.customAssignor?.subscriptionUserData?.(this.topics) ?? null,
       ownedPartitions: this.cooperative ? this.owned : [],
       generationId: this.generationId,
       rackId: null,
@@ -139,7 +161,7 @@ export class GroupMembership {
         sessionTimeoutMs: this.options.sessionTimeoutMs,
         rebalanceTimeoutMs: this.options.rebalanceTimeoutMs,
         protocolType: 'consumer',
-        protocols: [{ name: this.options.assignor, metadata }],
+        protocols: [{ name: this.customAssignor?.name ?? (this.options.assignor as string), metadata }],
       },
       this.options.rebalanceTimeoutMs + 5000,
       (result) => void this.onJoined(result),
@@ -166,7 +188,11 @@ export class GroupMembership {
         return;
       }
       const partitionsPerTopic = new Map(md.topics.map((t) => [t.name, t.partitions.length]));
-      assignments = assignGroup(assignorFor(result.protocolName), partitionsPerTopic, result.members);
+      assignments = assignGroup(
+        assignorFor(result.protocolName, this.customAssignor),
+        partitionsPerTopic,
+        result.members,
+      );
     }
     this.call<SyncGroupResult>(
       {
@@ -185,7 +211,8 @@ export class GroupMembership {
   }
 
   private onSynced(result: SyncGroupResult): void {
-    const assigned = [...decodeAssignment(result.assignment).partitions].map((tp) => ({
+    const decoded = decodeAssignment(result.assignment);
+    const assigned = [...decoded.partitions].map((tp) => ({
       topic: tp.topic,
       partition: tp.partition,
     }));
@@ -194,8 +221,9 @@ export class GroupMembership {
     const revoked = this.owned.filter((tp) => !keep.has(tpKey(tp)));
     const added = assigned.filter((tp) => !had.has(tpKey(tp)));
     this.owned = assigned;
+    this.assignmentUserData = decoded.userData;
     this.status = 'stable';
-    this.callbacks.onAssignment(assigned, added, revoked);
+    this.callbacks.onAssignment(assigned, added, revoked, decoded.userData);
     if (this.cooperative && revoked.length > 0) this.join();
     else this.scheduleHeartbeat();
   }
