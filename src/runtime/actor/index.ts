@@ -11,6 +11,19 @@ export {
 } from './actor-system.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { type InspectionEvent, type Inspector, TraceRecorder } from './inspection.js';
+export {
+  type ConnectOptions,
+  MessagePortTransport,
+  type MessagePortTransportOptions,
+  type PeerLink,
+} from './message-port-transport.js';
+export {
+  type PayloadPath,
+  type PreparedPayload,
+  preparePayload,
+  restoreBuffers,
+  transferOwnership,
+} from './port-payload.js';
 export type { Random } from './random.js';
 export { RealClock, realClock } from './real-clock.js';
 export { RealRandom, realRandom } from './real-random.js';

@@ -1,8 +1,8 @@
 /**
  * How events travel between actors. The system hands every send to its Transport, which later
  * calls `deliver` with the envelope. LocalTransport delivers in-process, in order; the simulated
- * network adds delay, loss, duplication, reordering and partitions under a seeded schedule; a
- * MessagePort transport for worker threads comes with the streams runtime.
+ * network adds delay, loss, duplication, reordering and partitions under a seeded schedule;
+ * MessagePortTransport (message-port-transport.ts) joins the systems of worker threads.
  */
 import type { Envelope, NodeId } from './actor-event.js';
 
