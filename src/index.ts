@@ -63,6 +63,7 @@ export {
   type Produced,
   type PunctuationType,
   type RecordMetadata as ProcessorRecordMetadata,
+  SessionWindowedKStream,
   SessionWindows,
   SlidingWindows,
   type StoreDefinition,
@@ -73,6 +74,7 @@ export {
   type SubTopology,
   Suppressed,
   type TimestampExtractorDef,
+  TimeWindowedKStream,
   TimeWindows,
   type TopicExtractor,
   type TopicExtractorContext,
@@ -80,6 +82,9 @@ export {
   type TopologyNode,
   untilTimeLimit,
   untilWindowCloses,
+  type Window,
+  WindowedSerdes,
+  windowed,
 } from './dsl/index.js';
 export { type BrokerSettings, DEFAULT_BROKER_SETTINGS } from './log/broker/broker-settings.js';
 export type { ClusterMetadata, PartitionState, TopicMetadata } from './log/broker/cluster-metadata.js';
@@ -176,6 +181,7 @@ export {
   type SinkCallback,
   StreamTask,
   type StreamTaskOptions,
+  SuppressionBufferFullError,
 } from './runtime/streams/index.js';
 export * from './serdes/index.js';
 export * from './state-stores/index.js';

@@ -18,6 +18,7 @@ export type {
   PunctuationType,
   RecordMetadata,
 } from './processor-api.js';
+export { SessionWindowedKStream } from './session-windowed-kstream.js';
 export type { StatefulOp } from './stateful-ops.js';
 export { type Materialized, type StoreDefinition, type StoreOptions, Stores } from './store-definitions.js';
 export {
@@ -28,6 +29,8 @@ export {
   type TopicExtractorContext,
 } from './stream-record.js';
 export { type Consumed, StreamsBuilder } from './streams-builder.js';
+export { type SuppressBufferEntry, suppressBufferEntrySerde } from './suppress.js';
+export { TimeWindowedKStream } from './time-windowed-kstream.js';
 export { Topology } from './topology.js';
 export type {
   BranchDef,

@@ -10,9 +10,14 @@ import type { GraphBuilder } from './graph-builder.js';
 import type { KTable } from './ktable.js';
 import { materializeAggregation } from './materialize.js';
 import type { Named } from './named.js';
+import { SessionWindowedKStream } from './session-windowed-kstream.js';
 import type { StatefulOp } from './stateful-ops.js';
 import type { Materialized } from './store-definitions.js';
+import { TimeWindowedKStream } from './time-windowed-kstream.js';
 import type { GroupedInput } from './views.js';
+import type { SessionWindows } from './windows/session-windows.js';
+import type { SlidingWindows } from './windows/sliding-windows.js';
+import type { TimeWindows } from './windows/time-windows.js';
 
 /**
  * How a grouping repartitions: `as` names the repartition topic (`<as>-repartition`); serdes for it.
@@ -105,6 +110,25 @@ export class KGroupedStream<K, V> {
       undefined,
       named,
     );
+  }
+
+  /**
+   * Cuts the grouped stream into time windows (tumbling, hopping or sliding) to aggregate per key
+   * and window, or into sessions of activity.
+   *
+   * @example
+   * ```ts
+   * grouped.windowedBy(TimeWindows.ofSizeAndGrace('1m', '10s')).count();
+   * grouped.windowedBy(SessionWindows.ofInactivityGapWithNoGrace('30m')).count();
+   * ```
+   */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(
+    windows: TimeWindows | SlidingWindows | SessionWindows,
+  ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    if (windows.kind === 'session') return new SessionWindowedKStream(this.graph, this.input, windows);
+    return new TimeWindowedKStream(this.graph, this.input, windows);
   }
 
   /** Starts a cogroup: several grouped streams aggregated into one table, each with its aggregator. */

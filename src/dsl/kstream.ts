@@ -7,6 +7,7 @@ import type { OperatorFunction } from 'rxjs';
 import { TopologyError } from '../common/errors.js';
 import type { Serde } from '../serdes/serde.js';
 import { BranchedKStream } from './branched-kstream.js';
+import type { GlobalKTable } from './global-ktable.js';
 import type { GraphBuilder } from './graph-builder.js';
 import type { Grouped, KGroupedStream } from './kgrouped-stream.js';
 import type { KTable } from './ktable.js';
@@ -15,9 +16,11 @@ import type { Named } from './named.js';
 import type { ProcessorSupplier } from './processor-api.js';
 import { addRepartition } from './repartition.js';
 import type { Materialized } from './store-definitions.js';
+import { type Joined, type StreamJoined, streamJoin, type ValueJoiner } from './stream-joins.js';
 import type { KeyValue, StreamRecord } from './stream-record.js';
 import { assertNoTimeBasedOperators } from './time-based-operator-guard.js';
 import type { BranchDef, ProcessorOp, TopicExtractor } from './topology-nodes.js';
+import type { JoinWindows } from './windows/join-windows.js';
 
 /**
  * Serdes for writing a stream; each defaults to the one inherited from upstream.
@@ -285,6 +288,69 @@ export class KStream<K, V> {
       options?.partitions,
     );
     return new KStream<K, V>(this.graph, source, keySerde, valueSerde, false);
+  }
+
+  /**
+   * Joins (see stream-joins.ts): with a stream inside `windows` (output time: the later record's),
+   * with a table's current value by key, or with a global table by `keySelector`'s key.
+   *
+   * @example
+   * ```ts
+   * clicks.join(views, (c, v) => `${c}/${v}`, JoinWindows.ofTimeDifferenceWithNoGrace('1m'));
+   * ```
+   * @throws TopologyError when a serde is missing or a name is taken.
+   */
+  join<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V, VO, VR, K>,
+    windows: JoinWindows,
+    options?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
+  join<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: ValueJoiner<V, VT, VR, K>,
+    joined?: Joined<K, V>,
+  ): KStream<K, VR>;
+  join<KG, VG, VR>(
+    table: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG,
+    joiner: ValueJoiner<V, VG, VR, K>,
+    named?: Named,
+  ): KStream<K, VR>;
+  join(...args: unknown[]): KStream<K, unknown> {
+    return streamJoin(this, 'inner', args);
+  }
+
+  /** As join, but every record of this stream yields a result: with null when nothing matches (after the window closes for streams). */
+  leftJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V, VO | null, VR, K>,
+    windows: JoinWindows,
+    options?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
+  leftJoin<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: ValueJoiner<V, VT | null, VR, K>,
+    joined?: Joined<K, V>,
+  ): KStream<K, VR>;
+  leftJoin<KG, VG, VR>(
+    table: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG,
+    joiner: ValueJoiner<V, VG | null, VR, K>,
+    named?: Named,
+  ): KStream<K, VR>;
+  leftJoin(...args: unknown[]): KStream<K, unknown> {
+    return streamJoin(this, 'left', args);
+  }
+
+  /** A windowed join where unmatched records of either stream yield a result with null for the other side. */
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V | null, VO | null, VR, K>,
+    windows: JoinWindows,
+    options?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR> {
+    return streamJoin(this, 'outer', [other, joiner, windows, options]) as KStream<K, VR>;
   }
 
   /** The stream as a table: each record upserts its key (a null value deletes it). */

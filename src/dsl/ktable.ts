@@ -11,7 +11,11 @@ import type { KStream } from './kstream.js';
 import { addMaterializedStore } from './materialize.js';
 import type { Named } from './named.js';
 import type { Materialized } from './store-definitions.js';
+import type { ValueJoiner } from './stream-joins.js';
 import type { KeyValue } from './stream-record.js';
+import { addSuppress } from './suppress.js';
+import { tableJoin } from './table-joins.js';
+import type { Suppressed } from './windows/suppressed.js';
 
 /**
  * A table. Build one with `StreamsBuilder.table`, `KStream.toTable` or an aggregation.
@@ -105,6 +109,90 @@ export class KTable<K, V> {
     this.graph.addProcessor(name, { kind: 'tableToStream', keyMapper }, [this.nodeName], keyMapper !== null);
     const keySerde = keyMapper === null ? this.keySerde : undefined;
     return this.graph.views.stream<K | K2, V>(name, keySerde, this.valueSerde, keyMapper !== null);
+  }
+
+  /**
+   * Holds updates back: `untilWindowCloses` forwards only each window's final result, once stream
+   * time reaches the window's end plus grace (windowed tables only); `untilTimeLimit` forwards a
+   * key's latest value once it has waited the time limit since its first held update. The buffer
+   * lives in the store `<name>-store`; a full bounded buffer emits its oldest keys early or stops
+   * the application, as its BufferConfig says.
+   *
+   * @example
+   * ```ts
+   * counts.suppress(untilWindowCloses()).toStream().to('final-counts');
+   * table.suppress(untilTimeLimit('30s', BufferConfig.maxRecords(1000)));
+   * ```
+   * @throws TopologyError for untilWindowCloses on a table that is not windowed, or a missing serde.
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    const name = this.graph.name('KTABLE-SUPPRESS-', suppressed.name ?? undefined);
+    addSuppress(
+      this.graph,
+      name,
+      this.nodeName,
+      this.keySerde as Serde<unknown> | undefined,
+      this.valueSerde as Serde<unknown> | undefined,
+      suppressed,
+    );
+    return this.graph.views.table<K, V>(name, this.keySerde, this.valueSerde, null);
+  }
+
+  /**
+   * Joins on the primary key (an update on either side looks up the other; output time: the later
+   * side's), or, given a foreign-key extractor, joins each row with the other table's row at
+   * `extractor(value)` across partitions (KIP-213).
+   *
+   * @example
+   * ```ts
+   * users.join(scores, (u, s) => ({ ...u, s }));
+   * orders.join(customers, (o) => o.customerId, (o, c) => ({ ...o, c }), { value: Serdes.json() });
+   * ```
+   * @throws TopologyError when a table cannot be looked up, a serde is missing or a name is taken.
+   */
+  join<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoiner<V, VO, VR, K>,
+    materialized?: Materialized<K, VR>,
+    named?: Named,
+  ): KTable<K, VR>;
+  join<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V) => KO | null,
+    joiner: ValueJoiner<V, VO, VR, K>,
+    materialized?: Materialized<K, VR>,
+    named?: Named,
+  ): KTable<K, VR>;
+  join(...args: unknown[]): KTable<K, unknown> {
+    return tableJoin(this, 'inner', args);
+  }
+
+  /** As join, keeping every row of this table (null for a missing other side). */
+  leftJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoiner<V, VO | null, VR, K>,
+    materialized?: Materialized<K, VR>,
+    named?: Named,
+  ): KTable<K, VR>;
+  leftJoin<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V) => KO | null,
+    joiner: ValueJoiner<V, VO | null, VR, K>,
+    materialized?: Materialized<K, VR>,
+    named?: Named,
+  ): KTable<K, VR>;
+  leftJoin(...args: unknown[]): KTable<K, unknown> {
+    return tableJoin(this, 'left', args);
+  }
+
+  /** A primary-key join keeping every row of either table (null for the missing side). */
+  outerJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoiner<V | null, VO | null, VR, K>,
+    materialized?: Materialized<K, VR>,
+    named?: Named,
+  ): KTable<K, VR> {
+    return tableJoin(this, 'outer', [other, joiner, materialized, named]) as KTable<K, VR>;
   }
 
   /** Regroups the table by a new key (and value) for a re-aggregation; always repartitions. */

@@ -4,6 +4,7 @@
  */
 import type { Serde } from '../serdes/serde.js';
 import { CogroupedKStream } from './cogrouped-kstream.js';
+import { copartitionGroupsOf } from './copartition.js';
 import { GlobalKTable } from './global-ktable.js';
 import { type DefaultSerdes, GraphBuilder } from './graph-builder.js';
 import { KGroupedStream } from './kgrouped-stream.js';
@@ -147,6 +148,11 @@ export class StreamsBuilder {
         copy.set(name, { ...node, children, stores: [...node.stores], op });
       } else copy.set(name, { ...node, children, stores: [...node.stores] });
     }
-    return new Topology(copy, new Map(this.graph.stores), [...this.graph.internalTopics.values()]);
+    return new Topology(
+      copy,
+      new Map(this.graph.stores),
+      [...this.graph.internalTopics.values()],
+      copartitionGroupsOf(this.graph),
+    );
   }
 }

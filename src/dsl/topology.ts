@@ -22,16 +22,20 @@ export class Topology {
   readonly stores: ReadonlyMap<string, StoreDefinition>;
   readonly internalTopics: readonly InternalTopicDefinition[];
   readonly subTopologies: readonly SubTopology[];
+  /** Topics that must have equal partition counts: those feeding the two sides of each join. */
+  readonly copartitionGroups: readonly (readonly string[])[];
   private readonly sourcesByTopic: ReadonlyMap<string, SourceNode>;
 
   constructor(
     nodes: ReadonlyMap<string, TopologyNode>,
     stores: ReadonlyMap<string, StoreDefinition> = new Map(),
     internalTopics: readonly InternalTopicDefinition[] = [],
+    copartitionGroups: readonly (readonly string[])[] = [],
   ) {
     this.nodes = nodes;
     this.stores = stores;
     this.internalTopics = internalTopics;
+    this.copartitionGroups = copartitionGroups;
     const byTopic = new Map<string, SourceNode>();
     for (const node of nodes.values()) {
       if (node.type === 'source') for (const t of node.topics) byTopic.set(t, node);
@@ -42,7 +46,36 @@ export class Topology {
       );
     }
     this.sourcesByTopic = byTopic;
-    this.subTopologies = computeSubTopologies(nodes);
+    this.subTopologies = computeSubTopologies(nodes, stores);
+    // Fixed counts (repartition({ partitions })) are known now: a mismatch among them fails the build.
+    this.checkCopartitioning(new Map());
+  }
+
+  /**
+   * Checks that every co-partition group's topics have one partition count. Counts come from
+   * `partitionCounts`, else from a repartition topic's fixed count; unknown counts are skipped (the
+   * runtime gives an internal topic the count of its group).
+   *
+   * @example
+   * ```ts
+   * topology.checkCopartitioning(new Map([['orders', 4], ['customers', 4]]));
+   * ```
+   * @throws TopologyError naming the group, its topics and their counts on a mismatch.
+   */
+  checkCopartitioning(partitionCounts: ReadonlyMap<string, number>): void {
+    const fixed = new Map(this.internalTopics.map((t) => [t.name, t.partitions]));
+    for (const group of this.copartitionGroups) {
+      const counts = group.flatMap((t) => {
+        const n = partitionCounts.get(t) ?? fixed.get(t);
+        return n === undefined ? [] : [[t, n] as const];
+      });
+      if (new Set(counts.map(([, n]) => n)).size > 1) {
+        const listed = counts.map(([t, n]) => `'${t}' has ${n}`).join(', ');
+        throw new TopologyError(
+          `Topics [${group.join(', ')}] must be co-partitioned (they feed the two sides of a join, so each key's records must meet in one task), but their partition counts differ: ${listed}. Give them equal partition counts, or repartition one side with repartition({ partitions }).`,
+        );
+      }
+    }
   }
 
   /** The source that reads `topic`, or undefined when no source does. */
@@ -66,8 +99,22 @@ export class Topology {
   }
 }
 
-/** Connected components over parent/child edges, numbered in the order of their first node. */
-function computeSubTopologies(nodes: ReadonlyMap<string, TopologyNode>): SubTopology[] {
+/**
+ * Connected components over parent/child edges and shared non-global stores (a join reading a
+ * table's store runs in the table's task, as Kafka groups nodes), numbered by their first node.
+ */
+function computeSubTopologies(
+  nodes: ReadonlyMap<string, TopologyNode>,
+  stores: ReadonlyMap<string, StoreDefinition>,
+): SubTopology[] {
+  const users = new Map<string, string[]>();
+  for (const node of nodes.values()) {
+    if (node.type !== 'processor') continue;
+    for (const store of node.stores) {
+      if (stores.get(store)?.global === true) continue;
+      users.set(store, [...(users.get(store) ?? []), node.name]);
+    }
+  }
   const component = new Map<string, number>();
   const result: SubTopology[] = [];
   for (const start of nodes.keys()) {
@@ -81,7 +128,9 @@ function computeSubTopologies(nodes: ReadonlyMap<string, TopologyNode>): SubTopo
       component.set(name, id);
       members.add(name);
       const node = nodes.get(name)!;
-      for (const next of [...node.parents, ...node.children]) if (!component.has(next)) stack.push(next);
+      const sharing = node.type === 'processor' ? node.stores.flatMap((st) => users.get(st) ?? []) : [];
+      for (const next of [...node.parents, ...node.children, ...sharing])
+        if (!component.has(next)) stack.push(next);
     }
     // Keep creation order inside a sub-topology, as describe() prints it.
     const ordered = [...nodes.keys()].filter((n) => members.has(n));

@@ -21,3 +21,4 @@ export {
   untilWindowCloses,
 } from './suppressed.js';
 export { TimeWindows } from './time-windows.js';
+export { type Window, type Windowed, WindowedSerdes, windowed } from './windowed.js';

@@ -6,8 +6,16 @@
 import type { KeyValue } from '../../dsl/stream-record.js';
 import type { ProcessorNode } from '../../dsl/topology-nodes.js';
 import { compileAggregateOp } from './compile-aggregates.js';
+import { compileFkJoinOp } from './compile-fk-join.js';
 import { compileUserProcessor } from './compile-process.js';
+import { compileSessionWindowAggregate } from './compile-session-aggregates.js';
+import { compileSlidingWindowAggregate } from './compile-sliding-aggregates.js';
+import { compileStreamStreamJoin } from './compile-stream-stream-join.js';
+import { compileStreamTableJoin } from './compile-stream-table-join.js';
+import { compileSuppress } from './compile-suppress.js';
+import { compileTableTableJoin } from './compile-table-table-join.js';
 import { compileTableOp } from './compile-tables.js';
+import { compileTimeWindowAggregate } from './compile-windowed-aggregates.js';
 import { type Forward, fanOut } from './forward.js';
 import { pipeProcessor } from './pipe-processor.js';
 import type { TaskContext } from './task-context.js';
@@ -109,5 +117,26 @@ export function compileProcessor(
     case 'tableAggregate':
     case 'tableReduce':
       return compileAggregateOp(op, node.name, ctx, next);
+    case 'timeWindowAggregate':
+      return compileTimeWindowAggregate(op, node, ctx, next);
+    case 'slidingWindowAggregate':
+      return compileSlidingWindowAggregate(op, node, ctx, next);
+    case 'sessionWindowAggregate':
+      return compileSessionWindowAggregate(op, node, ctx, next);
+    case 'suppress':
+      return compileSuppress(op, node, ctx, next);
+    case 'streamStreamJoin':
+      return compileStreamStreamJoin(op, node.name, ctx, next);
+    case 'streamTableJoin':
+    case 'streamGlobalTableJoin':
+      return compileStreamTableJoin(op, node.name, ctx, next);
+    case 'tableTableJoin':
+    case 'tableJoinMerge':
+      return compileTableTableJoin(op, node.name, ctx, next);
+    case 'fkSubscriptionSend':
+    case 'fkSubscriptionReceive':
+    case 'fkForeignUpdate':
+    case 'fkResponseResolve':
+      return compileFkJoinOp(op, node, ctx, next, childOf);
   }
 }

@@ -8,4 +8,5 @@ export {
   StreamTask,
   type StreamTaskOptions,
 } from './stream-task.js';
+export { SuppressionBufferFullError } from './suppression-buffer-full-error.js';
 export type { StoreFactory } from './task-context.js';

@@ -4,11 +4,13 @@
  * as Kafka Streams' KTableValueGetter does, so no store is added just to be joined against.
  */
 import { TopologyError } from '../../common/errors.js';
+import type { TableLookup } from '../../dsl/join-ops.js';
 import type { Topology } from '../../dsl/topology.js';
 import type {
   TimestampedKeyValueStore,
   ValueAndTimestamp,
 } from '../../state-stores/timestamped-key-value-store.js';
+import { joinedRow } from './table-join-value.js';
 import type { TaskContext } from './task-context.js';
 
 /**
@@ -34,7 +36,7 @@ type Fn2<R> = (a: unknown, b: unknown) => R;
  * @throws TopologyError when the node is not a table.
  */
 export function tableValueGetter(
-  topology: Topology,
+  topology: Pick<Topology, 'nodes'>,
   ctx: TaskContext,
   nodeName: string,
   store: string | null,
@@ -65,14 +67,34 @@ export function tableValueGetter(
           : { value: mapper(found.value, key), timestampMs: found.timestampMs };
       };
     }
+    if (op.kind === 'tableJoinMerge' && op.store === null) {
+      // A join result kept in no store: join the two sides' current rows again.
+      const left = lookupGetter(ctx, op.left);
+      const right = lookupGetter(ctx, op.right);
+      const joiner = op.joiner as (l: unknown, r: unknown, k: unknown) => unknown;
+      return (key) => joinedRow(op.joinType, joiner, key, left(key), right(key));
+    }
   }
   throw new TopologyError(`'${nodeName}' is not a table whose values can be looked up.`);
 }
 
 /** The getter of the table a node reads from: its store when its operator keeps one. */
-function parentGetter(topology: Topology, ctx: TaskContext, parent: string): ValueGetter {
+function parentGetter(topology: Pick<Topology, 'nodes'>, ctx: TaskContext, parent: string): ValueGetter {
   const node = topology.nodes.get(parent);
   const op = node?.type === 'processor' ? node.op : undefined;
   const store = op !== undefined && 'store' in op && typeof op.store === 'string' ? op.store : null;
   return tableValueGetter(topology, ctx, parent, store);
+}
+
+/**
+ * The getter of a join's table lookup (the lookup carries the nodes its chain needs).
+ *
+ * @example
+ * ```ts
+ * const customers = lookupGetter(ctx, op.table);
+ * ```
+ * @throws TopologyError when the lookup does not name a table.
+ */
+export function lookupGetter(ctx: TaskContext, lookup: TableLookup): ValueGetter {
+  return tableValueGetter(lookup, ctx, lookup.node, lookup.store);
 }
