@@ -4,7 +4,7 @@ export { type Change, change, changeSerde } from './change.js';
 export { CogroupedKStream } from './cogrouped-kstream.js';
 export { GlobalKTable } from './global-ktable.js';
 export type { DefaultSerdes } from './graph-builder.js';
-export type { JoinOp } from './join-ops.js';
+export type { JoinOp, JoinType } from './join-ops.js';
 export { type Grouped, KGroupedStream } from './kgrouped-stream.js';
 export { KGroupedTable } from './kgrouped-table.js';
 export { KStream, type Produced } from './kstream.js';
@@ -21,6 +21,7 @@ export type {
 export { SessionWindowedKStream } from './session-windowed-kstream.js';
 export type { StatefulOp } from './stateful-ops.js';
 export { type Materialized, type StoreDefinition, type StoreOptions, Stores } from './store-definitions.js';
+export type { Joined, StreamJoined, ValueJoiner } from './stream-joins.js';
 export {
   type Header,
   type KeyValue,

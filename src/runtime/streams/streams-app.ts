@@ -6,7 +6,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { IllegalStateError, TopologyError } from '../../common/errors.js';
+import { ConfigError, IllegalStateError, TopologyError } from '../../common/errors.js';
 import type { Topology } from '../../dsl/topology.js';
 import { Admin } from '../../log/client/admin.js';
 import { EmbeddedLogClient } from '../../log/client/embedded-log-client.js';
@@ -14,11 +14,16 @@ import type { RestoreListener } from '../../state-stores/restore/restore-events.
 import { claimStateDirectory } from '../../state-stores/state-directory.js';
 import type { ActorSystem } from '../actor/actor-system.js';
 import type { Clock } from '../actor/clock.js';
+import type { MessagePortTransport } from '../actor/message-port-transport.js';
 import type { Random } from '../actor/random.js';
+import { moduleUrl } from '../workers/worker-launch.js';
+import { startWorkerStreamThread } from '../workers/worker-stream-thread.js';
+import { loadAppDefinition } from './define-app.js';
 import { planInternalTopics } from './internal-topics.js';
 import { StreamThread } from './stream-thread.js';
 import { type StreamsAppState, stateFromThreads } from './streams-app-state.js';
 import { resolveStreamsConfig, type StreamsConfig } from './streams-config.js';
+import type { ThreadHandle } from './thread-handle.js';
 
 /**
  * What an application runs and where.
@@ -31,9 +36,18 @@ import { resolveStreamsConfig, type StreamsConfig } from './streams-config.js';
 export interface StreamsAppOptions extends Partial<StreamsConfig> {
   readonly applicationId: string;
   readonly stateDir: string;
-  readonly topology: Topology;
-  /** The cluster's actor system (an EmbeddedCluster's `system`). */
-  readonly cluster: { readonly system: ActorSystem };
+  /**
+   * The app module (its default export is `defineApp(...)`): each stream thread runs in a worker
+   * thread that imports it. Needs `cluster.transport`.
+   */
+  readonly appModule?: string | URL;
+  /** The topology, for threads on the main event loop (simulations, tests); or use `appModule`. */
+  readonly topology?: Topology;
+  /**
+   * The cluster's actor system (an EmbeddedCluster's `system`), and for worker threads the
+   * MessagePortTransport that system was built with.
+   */
+  readonly cluster: { readonly system: ActorSystem; readonly transport?: MessagePortTransport };
   readonly clock: Clock;
   readonly random: Random;
   /** This instance's name among the application's instances; threads are `<instanceId>-<n>`. */
@@ -58,13 +72,15 @@ export class StreamsApp {
   readonly config: StreamsConfig;
   private current: StreamsAppState = 'created';
   private readonly listeners: ((next: StreamsAppState, previous: StreamsAppState) => void)[] = [];
-  private readonly threads: { thread: StreamThread; done: Promise<void> }[] = [];
+  private readonly threads: ThreadHandle[] = [];
   private readonly instanceId: string;
+  private topology: Topology | undefined;
   private failure: unknown;
 
   constructor(private readonly options: StreamsAppOptions) {
     const {
       topology: _t,
+      appModule: _m,
       cluster: _c,
       clock: _k,
       random: _r,
@@ -73,6 +89,21 @@ export class StreamsApp {
       ...config
     } = options;
     this.config = resolveStreamsConfig(config);
+    if ((options.topology === undefined) === (options.appModule === undefined)) {
+      throw new ConfigError(
+        'appModule/topology',
+        undefined,
+        'exactly one of appModule (worker threads) or topology',
+      );
+    }
+    if (options.appModule !== undefined && options.cluster.transport === undefined) {
+      throw new ConfigError(
+        'cluster.transport',
+        undefined,
+        'the MessagePortTransport of the cluster’s actor system, for worker threads',
+      );
+    }
+    this.topology = options.topology;
     this.instanceId = options.instanceId ?? `i${options.random.nextInt(0, 0x7fffffff).toString(36)}`;
   }
 
@@ -99,8 +130,13 @@ export class StreamsApp {
   }
 
   /** The application's threads (for progress reports). */
-  streamThreads(): readonly StreamThread[] {
-    return this.threads.map((t) => t.thread);
+  streamThreads(): readonly ThreadHandle[] {
+    return this.threads;
+  }
+
+  private appModuleHref(): string | undefined {
+    const m = this.options.appModule;
+    return m === undefined ? undefined : moduleUrl(m).href;
   }
 
   /**
@@ -113,6 +149,8 @@ export class StreamsApp {
     if (this.current !== 'created')
       throw new IllegalStateError(`start() needs a new application; it is ${this.current}.`);
     this.setState('rebalancing');
+    const href = this.appModuleHref();
+    if (href !== undefined) this.topology = (await loadAppDefinition(href)).topology();
     const { applicationId } = this.config;
     const client = new EmbeddedLogClient(this.options.cluster.system, {
       node: `${applicationId}-${this.instanceId}-admin`,
@@ -129,7 +167,7 @@ export class StreamsApp {
 
   private async prepareTopics(client: EmbeddedLogClient): Promise<void> {
     const admin = new Admin(client);
-    const topology = this.options.topology;
+    const topology = this.topology!;
     const internal = new Set(topology.internalTopics.map((t) => t.name));
     const sources = topology.subTopologies.flatMap((s) => s.sourceTopics).filter((t) => !internal.has(t));
     const described = await admin.describeTopics(sources);
@@ -161,15 +199,46 @@ export class StreamsApp {
   }
 
   private startThread(n: number, stateDir: string): void {
-    const o = this.options;
     const threadId = `${this.instanceId}-${n}`;
-    const client = new EmbeddedLogClient(o.cluster.system, {
-      node: `${this.config.applicationId}-${threadId}`,
+    const node = `${this.config.applicationId}-${threadId}`;
+    const href = this.appModuleHref();
+    const handle =
+      href === undefined
+        ? this.inProcessThread(threadId, node, stateDir)
+        : startWorkerStreamThread(this.options.cluster.transport!, node, {
+            appModule: href,
+            applicationId: this.config.applicationId,
+            threadId,
+            stateDir,
+            processingGuarantee: this.config.processingGuarantee,
+            commitIntervalMs: this.config.commitIntervalMs,
+            pollMs: this.config.pollMs,
+            maxPollRecords: this.config.maxPollRecords,
+            statusIntervalMs: 250,
+          });
+    handle.onStateChange = () => {
+      if (this.current === 'rebalancing' || this.current === 'running') {
+        this.setState(stateFromThreads(this.threads.map((t) => t.state)));
+      }
+    };
+    handle.done.catch(async (error: unknown) => {
+      if (this.current === 'pendingError' || this.current === 'error') return;
+      this.failure ??= error;
+      this.setState('pendingError');
+      await this.stopThreads();
+      this.setState('error');
     });
+    this.threads.push(handle);
+  }
+
+  /** A thread on this event loop: it runs, then closes its clients, whatever happens. */
+  private inProcessThread(threadId: string, node: string, stateDir: string): ThreadHandle {
+    const o = this.options;
+    const client = new EmbeddedLogClient(o.cluster.system, { node });
     const thread = new StreamThread({
       applicationId: this.config.applicationId,
       threadId,
-      topology: o.topology,
+      topology: this.topology!,
       client,
       clock: o.clock,
       random: o.random,
@@ -180,30 +249,30 @@ export class StreamsApp {
       maxPollRecords: this.config.maxPollRecords,
       ...(o.restoreListener === undefined ? {} : { restoreListener: o.restoreListener }),
     });
-    thread.onStateChange = () => {
-      if (this.current === 'rebalancing' || this.current === 'running') {
-        this.setState(stateFromThreads(this.threads.map((t) => t.thread.state)));
-      }
+    const done = thread.run().finally(async () => {
+      await thread.close().catch(() => undefined);
+      client.close();
+    });
+    return {
+      id: threadId,
+      get state() {
+        return thread.state;
+      },
+      metrics: thread.metrics,
+      activeTaskIds: () => thread.activeTaskIds(),
+      shutdown: () => thread.shutdown(),
+      done,
+      set onStateChange(listener) {
+        thread.onStateChange = listener;
+      },
+      get onStateChange() {
+        return thread.onStateChange;
+      },
     };
-    const done = thread.run().then(
-      async () => {
-        await thread.close();
-        client.close();
-      },
-      async (error: unknown) => {
-        this.failure ??= error;
-        this.setState('pendingError');
-        await thread.close().catch(() => undefined);
-        client.close();
-        await this.stopThreads();
-        this.setState('error');
-      },
-    );
-    this.threads.push({ thread, done });
   }
 
   private async stopThreads(): Promise<void> {
-    for (const t of this.threads) t.thread.shutdown();
+    for (const t of this.threads) t.shutdown();
     await Promise.allSettled(this.threads.map((t) => t.done));
   }
 
