@@ -31,6 +31,7 @@ export interface TopologyTestDriverOptions {
   readonly clock?: SimulatedClock;
   readonly deserializationErrorHandler?: StreamTaskOptions['deserializationErrorHandler'];
   readonly invalidTimestampHandler?: StreamTaskOptions['invalidTimestampHandler'];
+  readonly processingErrorHandler?: StreamTaskOptions['processingErrorHandler'];
   /** The application id processors see; `test-app` unless given. */
   readonly applicationId?: string;
 }
@@ -68,6 +69,7 @@ export class TopologyTestDriver implements InputSink {
       applicationId: options.applicationId ?? 'test-app',
       deserializationErrorHandler: options.deserializationErrorHandler,
       invalidTimestampHandler: options.invalidTimestampHandler,
+      processingErrorHandler: options.processingErrorHandler,
       sink: (topic, key, value, timestamp, headers) => {
         const record = { key, value, timestamp, headers };
         if (this.internalTopics.has(topic)) this.repartitioned.push({ topic, record });

@@ -28,6 +28,9 @@ export interface ActiveTaskOptions {
   readonly clock: Clock;
   readonly sink: StreamTaskOptions['sink'];
   readonly deserializationErrorHandler?: StreamTaskOptions['deserializationErrorHandler'];
+  readonly processingErrorHandler?: StreamTaskOptions['processingErrorHandler'];
+  /** Told of every record a handler dropped (and maybe dead-lettered). */
+  readonly onRecordDropped?: (error: Error) => void;
   readonly restoreListener?: RestoreListener;
 }
 
@@ -95,6 +98,10 @@ export class ActiveTask {
       ...(o.deserializationErrorHandler === undefined
         ? {}
         : { deserializationErrorHandler: o.deserializationErrorHandler }),
+      ...(o.processingErrorHandler === undefined ? {} : { processingErrorHandler: o.processingErrorHandler }),
+      ...(o.onRecordDropped === undefined
+        ? {}
+        : { onDeserializationError: o.onRecordDropped, onProcessingError: o.onRecordDropped }),
     });
     return new ActiveTask(id, o.partition, task, stores);
   }

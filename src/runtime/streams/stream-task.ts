@@ -9,6 +9,12 @@ import type { SinkNode, SourceNode, TopicExtractor } from '../../dsl/topology-no
 import type { Clock } from '../actor/clock.js';
 import { compileProcessor } from './compile-processor.js';
 import { DeserializationError } from './deserialization-error.js';
+import {
+  deadLetterHeaders,
+  type ErrorHandlerPolicy,
+  isRecordError,
+  ProcessingError,
+} from './error-handling.js';
 import type { Forward } from './forward.js';
 import { InvalidTimestampError } from './invalid-timestamp-error.js';
 import { memoryStoreFactory } from './memory-store-factory.js';
@@ -61,10 +67,21 @@ export interface StreamTaskOptions {
   readonly sink: SinkCallback;
   /** When given, sinks hand records here unserialized instead of to `sink`. */
   readonly objectSink?: ObjectSinkCallback;
-  /** `fail` (default) throws a DeserializationError; `log-and-continue` drops and counts. */
-  readonly deserializationErrorHandler?: 'fail' | 'log-and-continue';
-  /** Told of every record dropped by `log-and-continue`. */
+  /**
+   * `fail` (default) throws a DeserializationError; `log-and-continue` drops and counts;
+   * `{ deadLetterTopic }` also writes the record's bytes there with error headers.
+   */
+  readonly deserializationErrorHandler?: ErrorHandlerPolicy;
+  /** Told of every record dropped by a deserialization handler that does not fail. */
   readonly onDeserializationError?: (error: DeserializationError) => void;
+  /**
+   * For a user function or output serializer that throws: `fail` (default) throws a
+   * ProcessingError; `log-and-continue` drops the record (outputs already forwarded stay);
+   * `{ deadLetterTopic }` also writes the input record's bytes there with error headers.
+   */
+  readonly processingErrorHandler?: ErrorHandlerPolicy;
+  /** Told of every record dropped by a processing handler that does not fail. */
+  readonly onProcessingError?: (error: ProcessingError) => void;
   /** `fail` (default) throws an InvalidTimestampError for a negative timestamp; `log-and-skip` drops it. */
   readonly invalidTimestampHandler?: 'fail' | 'log-and-skip';
   /** Builds the task's stores; in memory unless given. */
@@ -96,6 +113,8 @@ export class StreamTask {
   private readonly compiled = new Map<string, Forward>();
   private sourceTopic = '';
   private dropped = 0;
+  /** The bytes of the record being processed, for a dead-letter topic (reused, no allocation). */
+  private readonly raw: { key: Uint8Array | null; value: Uint8Array | null } = { key: null, value: null };
   private readonly internal: ReadonlySet<string>;
   /** The log's name of a topology topic: internal topics carry the application's prefix. */
   private readonly physical: (topic: string) => string;
@@ -248,11 +267,18 @@ export class StreamTask {
       if (value !== null) v = node.valueSerde.deserialize(topic, value);
     } catch (cause) {
       const error = new DeserializationError(topic, partition, offset, part, cause);
-      if (this.options.deserializationErrorHandler !== 'log-and-continue') throw error;
+      const policy = this.options.deserializationErrorHandler ?? 'fail';
+      if (policy === 'fail') throw error;
       this.dropped++;
+      if (policy !== 'log-and-continue') {
+        const dlqHeaders = deadLetterHeaders(error, topic, partition, offset, headers);
+        this.options.sink(policy.deadLetterTopic, key, value, timestamp, dlqHeaders);
+      }
       this.options.onDeserializationError?.(error);
       return;
     }
+    this.raw.key = key;
+    this.raw.value = value;
     this.run(topic, partition, offset, node, forward, k, v, timestamp, headers);
   }
 
@@ -265,6 +291,9 @@ export class StreamTask {
     headers: readonly Header[],
   ): void {
     const { node, forward } = this.source(topic);
+    // No input bytes here: a dead-letter policy can only log and continue.
+    this.raw.key = null;
+    this.raw.value = null;
     this.run(topic, 0, -1, node, forward, key, value, timestamp, headers);
   }
 
@@ -303,9 +332,32 @@ export class StreamTask {
     ctx.inRecord = true;
     try {
       forward(key, value, ts, headers);
+    } catch (cause) {
+      this.onProcessingFailure(cause, topic, partition, offset, timestamp, headers);
     } finally {
       ctx.inRecord = false;
     }
     if (advanced) this.punctuate('stream-time', ts);
+  }
+
+  /** Applies the processing handler to a record whose processing threw. */
+  private onProcessingFailure(
+    cause: unknown,
+    topic: string,
+    partition: number,
+    offset: number,
+    timestamp: number,
+    headers: readonly Header[],
+  ): void {
+    const policy = this.options.processingErrorHandler ?? 'fail';
+    if (!isRecordError(cause)) throw cause;
+    const error = new ProcessingError(topic, partition, offset, cause);
+    if (policy === 'fail') throw error;
+    this.dropped++;
+    if (policy !== 'log-and-continue' && this.options.objectSink === undefined) {
+      const dlqHeaders = deadLetterHeaders(error, topic, partition, offset, headers);
+      this.options.sink(policy.deadLetterTopic, this.raw.key, this.raw.value, timestamp, dlqHeaders);
+    }
+    this.options.onProcessingError?.(error);
   }
 }

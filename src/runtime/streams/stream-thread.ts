@@ -25,7 +25,7 @@ import type { Clock } from '../actor/clock.js';
 import type { Random } from '../actor/random.js';
 import { ActiveTask } from './active-task.js';
 import { forEachByTimestamp } from './record-order.js';
-import type { SinkCallback } from './stream-task.js';
+import type { SinkCallback, StreamTaskOptions } from './stream-task.js';
 
 /**
  * A stream thread's states.
@@ -65,6 +65,8 @@ export interface StreamThreadOptions {
   readonly pollMs?: number;
   readonly maxPollRecords?: number;
   readonly restoreListener?: RestoreListener;
+  readonly deserializationErrorHandler?: StreamTaskOptions['deserializationErrorHandler'];
+  readonly processingErrorHandler?: StreamTaskOptions['processingErrorHandler'];
 }
 
 /**
@@ -81,6 +83,12 @@ export interface StreamThreadMetrics {
   commits: number;
   aborts: number;
   lastAbortReason: string | undefined;
+  /** Changelog records replayed into this thread's stores when their tasks opened (restoration). */
+  restoredRecords?: number;
+  /** Store restorations that replayed a non-empty changelog from its start (no local offset). */
+  restoresFromScratch?: number;
+  /** Records skipped by an error handler (deserialization or processing). */
+  droppedRecords: number;
 }
 
 /**
@@ -105,6 +113,9 @@ export class StreamThread {
     commits: 0,
     aborts: 0,
     lastAbortReason: undefined,
+    restoredRecords: 0,
+    restoresFromScratch: 0,
+    droppedRecords: 0,
   };
   private readonly eos: boolean;
   private readonly consumer: Consumer;
@@ -248,7 +259,23 @@ export class StreamThread {
       reader: this.o.client,
       clock: this.o.clock,
       sink,
-      ...(this.o.restoreListener === undefined ? {} : { restoreListener: this.o.restoreListener }),
+      onRecordDropped: () => {
+        this.metrics.droppedRecords++;
+      },
+      // Counts restoration for progress reports (the worker's status carries metrics), then tells the user's listener.
+      restoreListener: (event) => {
+        if (event.type === 'restoreStarted' && event.fromScratch && event.total > 0)
+          this.metrics.restoresFromScratch = (this.metrics.restoresFromScratch ?? 0) + 1;
+        if (event.type === 'restoreEnded')
+          this.metrics.restoredRecords = (this.metrics.restoredRecords ?? 0) + event.records;
+        this.o.restoreListener?.(event);
+      },
+      ...(this.o.deserializationErrorHandler === undefined
+        ? {}
+        : { deserializationErrorHandler: this.o.deserializationErrorHandler }),
+      ...(this.o.processingErrorHandler === undefined
+        ? {}
+        : { processingErrorHandler: this.o.processingErrorHandler }),
     });
   }
 

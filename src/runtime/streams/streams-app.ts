@@ -22,7 +22,7 @@ import { loadAppDefinition } from './define-app.js';
 import { planInternalTopics } from './internal-topics.js';
 import { StreamThread } from './stream-thread.js';
 import { type StreamsAppState, stateFromThreads } from './streams-app-state.js';
-import { resolveStreamsConfig, type StreamsConfig } from './streams-config.js';
+import { resolveStreamsConfig, type StreamsConfig, taskPolicy } from './streams-config.js';
 import type { ThreadHandle } from './thread-handle.js';
 
 /**
@@ -215,6 +215,8 @@ export class StreamsApp {
             pollMs: this.config.pollMs,
             maxPollRecords: this.config.maxPollRecords,
             statusIntervalMs: 250,
+            deserializationErrorHandler: taskPolicy(this.config.deserializationExceptionHandler),
+            processingErrorHandler: taskPolicy(this.config.processingExceptionHandler),
           });
     handle.onStateChange = () => {
       if (this.current === 'rebalancing' || this.current === 'running') {
@@ -247,6 +249,8 @@ export class StreamsApp {
       commitIntervalMs: this.config.commitIntervalMs,
       pollMs: this.config.pollMs,
       maxPollRecords: this.config.maxPollRecords,
+      deserializationErrorHandler: taskPolicy(this.config.deserializationExceptionHandler),
+      processingErrorHandler: taskPolicy(this.config.processingExceptionHandler),
       ...(o.restoreListener === undefined ? {} : { restoreListener: o.restoreListener }),
     });
     const done = thread.run().finally(async () => {

@@ -32,8 +32,13 @@ export interface StreamsConfig {
   maxPollRecords: number;
   /** How long a poll waits for records. */
   pollMs: number;
-  /** What a record whose key or value cannot be deserialized does. */
-  deserializationExceptionHandler: 'log-and-fail' | 'log-and-continue';
+  /**
+   * A record whose key or value cannot be deserialized: fail the thread, skip it, or skip it and
+   * write its bytes to a dead-letter topic with error headers.
+   */
+  deserializationExceptionHandler: RecordErrorPolicy;
+  /** A record a user function (or an output serializer) throws on: as above. */
+  processingExceptionHandler: RecordErrorPolicy;
 }
 
 const TOPIC_PART = /^[a-zA-Z0-9._-]{1,200}$/;
@@ -61,6 +66,7 @@ export function resolveStreamsConfig(
     'maxPollRecords',
     'pollMs',
     'deserializationExceptionHandler',
+    'processingExceptionHandler',
   ]);
   if (typeof input.applicationId !== 'string' || !TOPIC_PART.test(input.applicationId)) {
     throw new ConfigError(
@@ -92,10 +98,50 @@ export function resolveStreamsConfig(
     replicationFactor: intInRange('replicationFactor', input.replicationFactor ?? 1, 1, 16),
     maxPollRecords: intInRange('maxPollRecords', input.maxPollRecords ?? 1000, 1, 1_000_000),
     pollMs: intInRange('pollMs', input.pollMs ?? 100, 0, 60_000),
-    deserializationExceptionHandler: oneOf(
+    deserializationExceptionHandler: recordErrorPolicy(
       'deserializationExceptionHandler',
-      input.deserializationExceptionHandler ?? 'log-and-fail',
-      ['log-and-fail', 'log-and-continue'],
+      input.deserializationExceptionHandler,
+    ),
+    processingExceptionHandler: recordErrorPolicy(
+      'processingExceptionHandler',
+      input.processingExceptionHandler,
     ),
   };
+}
+
+/**
+ * What to do with a record that cannot be handled.
+ *
+ * @example
+ * ```ts
+ * const policy: RecordErrorPolicy = { deadLetterTopic: 'page-views-dlq' };
+ * ```
+ */
+export type RecordErrorPolicy = 'log-and-fail' | 'log-and-continue' | { readonly deadLetterTopic: string };
+
+function recordErrorPolicy(key: string, value: unknown): RecordErrorPolicy {
+  if (value === undefined) return 'log-and-fail';
+  if (typeof value === 'object' && value !== null) {
+    const topic = (value as { deadLetterTopic?: unknown }).deadLetterTopic;
+    if (typeof topic !== 'string' || !TOPIC_PART.test(topic)) {
+      throw new ConfigError(`${key}.deadLetterTopic`, topic, 'a topic name');
+    }
+    return { deadLetterTopic: topic };
+  }
+  return oneOf<'log-and-fail' | 'log-and-continue'>(key, value, ['log-and-fail', 'log-and-continue']);
+}
+
+/**
+ * The StreamTask policy of a configured one.
+ *
+ * @example
+ * ```ts
+ * taskPolicy('log-and-fail'); // 'fail'
+ * ```
+ * @throws nothing.
+ */
+export function taskPolicy(
+  policy: RecordErrorPolicy,
+): 'fail' | 'log-and-continue' | { readonly deadLetterTopic: string } {
+  return policy === 'log-and-fail' ? 'fail' : policy;
 }

@@ -3,6 +3,7 @@
  * to start (plain data), status reports (batched, a few per second, never per record) and the
  * stop handshake.
  */
+import type { ErrorHandlerPolicy } from '../streams/error-handling.js';
 import type { StreamThreadMetrics, StreamThreadState } from '../streams/stream-thread.js';
 
 /**
@@ -23,6 +24,8 @@ export interface StreamThreadWorkerData {
   readonly pollMs: number;
   readonly maxPollRecords: number;
   readonly statusIntervalMs: number;
+  readonly deserializationErrorHandler: ErrorHandlerPolicy;
+  readonly processingErrorHandler: ErrorHandlerPolicy;
 }
 
 /**

@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     commitIntervalMs: o.commitIntervalMs,
     pollMs: o.pollMs,
     maxPollRecords: o.maxPollRecords,
+    deserializationErrorHandler: o.deserializationErrorHandler,
+    processingErrorHandler: o.processingErrorHandler,
   });
   const report = () =>
     control.send({

@@ -68,6 +68,7 @@ export function startWorkerStreamThread(
     commits: 0,
     aborts: 0,
     lastAbortReason: undefined,
+    droppedRecords: 0,
   };
   let failure: StreamThreadFailedError | undefined;
   const handle: ThreadHandle = {
