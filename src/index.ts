@@ -178,14 +178,30 @@ export { RealRandom, realRandom } from './runtime/actor/real-random.js';
 export { SeededRandom } from './runtime/actor/seeded-random.js';
 export { SimulatedClock } from './runtime/actor/simulated-clock.js';
 export {
+  type AppDefinition,
+  createStreamsApp,
   DeserializationError,
+  DLQ_HEADERS,
+  defineApp,
+  type ErrorHandlerPolicy,
   InvalidTimestampError,
   type ObjectSinkCallback,
+  ProcessingError,
+  type RecordErrorPolicy,
   type SinkCallback,
+  StreamsApp,
+  type StreamsAppOptions,
+  type StreamsAppState,
+  type StreamsConfig,
   StreamTask,
   type StreamTaskOptions,
+  type StreamThreadMetrics,
+  type StreamThreadState,
   SuppressionBufferFullError,
+  type ThreadHandle,
 } from './runtime/streams/index.js';
+export { MessagePortTransport } from './runtime/actor/message-port-transport.js';
+export { StreamThreadFailedError } from './runtime/workers/worker-stream-thread.js';
 export * from './serdes/index.js';
 export * from './state-stores/index.js';
 export {

@@ -1,5 +1,7 @@
 /** The streams runtime: executes a Topology. */
+export { type AppDefinition, defineApp, loadAppDefinition } from './define-app.js';
 export { DeserializationError } from './deserialization-error.js';
+export { DLQ_HEADERS, type ErrorHandlerPolicy, ProcessingError } from './error-handling.js';
 export { InvalidTimestampError } from './invalid-timestamp-error.js';
 export { memoryStoreFactory } from './memory-store-factory.js';
 export {
@@ -8,5 +10,10 @@ export {
   StreamTask,
   type StreamTaskOptions,
 } from './stream-task.js';
+export type { StreamThreadMetrics, StreamThreadState } from './stream-thread.js';
+export { createStreamsApp, StreamsApp, type StreamsAppOptions } from './streams-app.js';
+export type { StreamsAppState } from './streams-app-state.js';
+export { type RecordErrorPolicy, resolveStreamsConfig, type StreamsConfig } from './streams-config.js';
 export { SuppressionBufferFullError } from './suppression-buffer-full-error.js';
 export type { StoreFactory } from './task-context.js';
+export type { ThreadHandle } from './thread-handle.js';

@@ -121,6 +121,8 @@ export class StreamThread {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly tasks = new Map<string, ActiveTask>();
+  /** The offsets this thread last committed per input partition (`topic-partition`). */
+  private readonly committedPositions = new Map<string, number>();
   /** Sub-topology of each input topic (log names). */
   private readonly subTopologyOf = new Map<string, number>();
   private assignmentChanged = false;
@@ -315,8 +317,7 @@ export class StreamThread {
   private async commit(): Promise<void> {
     this.lastCommitMs = this.o.clock.monotonicMs();
     if (this.tasks.size === 0 || (this.eos && !this.inTransaction)) return;
-    const offsets: { tp: TopicPartition; offset: number }[] = [];
-    for (const t of this.tasks.values()) offsets.push(...t.consumed.values());
+    const offsets = this.offsetsToCommit();
     try {
       await this.drainOverflow();
       for (const t of this.tasks.values()) await t.stores.prepareCommit(this.producer);
@@ -346,7 +347,36 @@ export class StreamThread {
       t.stores.commit();
       t.consumed.clear();
     }
+    for (const o of offsets) this.committedPositions.set(tpKey(o.tp), o.offset);
     this.metrics.commits++;
+  }
+
+  /**
+   * Every task partition whose position moved since the last commit. Every polled record is
+   * processed before a commit, so the consumer's position is the offset to commit; it can be past
+   * the last record (transaction markers), and committing it, as Kafka Streams does, lets the lag
+   * of a transactional input reach 0.
+   */
+  /** The consumer's position, or undefined once the group took the partition away. */
+  private positionOf(tp: TopicPartition): number | undefined {
+    const key = tpKey(tp);
+    return this.consumer.assignment().some((a) => tpKey(a) === key) ? this.consumer.position(tp) : undefined;
+  }
+
+  private offsetsToCommit(): { tp: TopicPartition; offset: number }[] {
+    const out: { tp: TopicPartition; offset: number }[] = [];
+    for (const t of this.tasks.values()) {
+      for (const topic of t.task.sourceTopics()) {
+        const tp = { topic, partition: t.partition };
+        const key = tpKey(tp);
+        const position = this.positionOf(tp) ?? t.consumed.get(key)?.offset;
+        if (position === undefined) continue;
+        const committed = this.committedPositions.get(key);
+        if (t.consumed.has(key) || (committed !== undefined && position > committed))
+          out.push({ tp, offset: position });
+      }
+    }
+    return out;
   }
 
   /** Aborts the transaction, then reopens every task from its last commit and rewinds the input. */

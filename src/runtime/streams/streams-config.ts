@@ -24,7 +24,7 @@ export interface StreamsConfig {
   commitIntervalMs: number;
   /** Where persistent stores live: `<stateDir>/<applicationId>/<taskId>/<store>`. */
   stateDir: string;
-  /** Standby replicas per stateful task (on other instances). */
+  /** Standby replicas per stateful task (on other instances); only 0 until standby tasks run. */
   numStandbyReplicas: number;
   /** Replication factor of the internal topics the application creates. */
   replicationFactor: number;
@@ -94,7 +94,8 @@ export function resolveStreamsConfig(
       1,
       86_400_000,
     ),
-    numStandbyReplicas: intInRange('numStandbyReplicas', input.numStandbyReplicas ?? 0, 0, 16),
+    // Standby tasks are not run yet: refusing the setting beats silently ignoring it.
+    numStandbyReplicas: intInRange('numStandbyReplicas', input.numStandbyReplicas ?? 0, 0, 0),
     replicationFactor: intInRange('replicationFactor', input.replicationFactor ?? 1, 1, 16),
     maxPollRecords: intInRange('maxPollRecords', input.maxPollRecords ?? 1000, 1, 1_000_000),
     pollMs: intInRange('pollMs', input.pollMs ?? 100, 0, 60_000),
