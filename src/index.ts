@@ -172,6 +172,7 @@ export {
   type SpawnSpec,
   TraceRecorder,
 } from './runtime/actor/index.js';
+export { MessagePortTransport } from './runtime/actor/message-port-transport.js';
 export type { Random } from './runtime/actor/random.js';
 export { RealClock, realClock } from './runtime/actor/real-clock.js';
 export { RealRandom, realRandom } from './runtime/actor/real-random.js';
@@ -200,7 +201,6 @@ export {
   SuppressionBufferFullError,
   type ThreadHandle,
 } from './runtime/streams/index.js';
-export { MessagePortTransport } from './runtime/actor/message-port-transport.js';
 export { StreamThreadFailedError } from './runtime/workers/worker-stream-thread.js';
 export * from './serdes/index.js';
 export * from './state-stores/index.js';
