@@ -76,6 +76,9 @@ export class StreamsApp {
   private readonly instanceId: string;
   private topology: Topology | undefined;
   private failure: unknown;
+  private readonly threadFailures: unknown[] = [];
+  /** Threads started so far: names new ones (`<instanceId>-<n>`). */
+  private threadCount = 0;
 
   constructor(private readonly options: StreamsAppOptions) {
     const {
@@ -162,7 +165,10 @@ export class StreamsApp {
     }
     const stateDir = join(this.config.stateDir, applicationId);
     await claimStateDirectory(stateDir, applicationId);
-    for (let n = 1; n <= this.config.numStreamThreads; n++) this.startThread(n, stateDir);
+    for (this.threadCount = 1; this.threadCount <= this.config.numStreamThreads; this.threadCount++) {
+      this.startThread(this.threadCount, stateDir);
+    }
+    this.threadCount--;
   }
 
   private async prepareTopics(client: EmbeddedLogClient): Promise<void> {
@@ -223,14 +229,31 @@ export class StreamsApp {
         this.setState(stateFromThreads(this.threads.map((t) => t.state)));
       }
     };
-    handle.done.catch(async (error: unknown) => {
-      if (this.current === 'pendingError' || this.current === 'error') return;
-      this.failure ??= error;
-      this.setState('pendingError');
-      await this.stopThreads();
-      this.setState('error');
-    });
+    handle.done.catch((error: unknown) => this.onThreadFailure(handle, error, stateDir));
     this.threads.push(handle);
+  }
+
+  /**
+   * The uncaught-exception policy: replace the failed thread (its tasks move in the rebalance its
+   * departure causes, and resume from their last commit), or stop the whole client.
+   */
+  private async onThreadFailure(handle: ThreadHandle, error: unknown, stateDir: string): Promise<void> {
+    if (this.current !== 'rebalancing' && this.current !== 'running') return;
+    this.threadFailures.push(error);
+    if (this.config.uncaughtExceptionHandler === 'replace-thread') {
+      this.threads.splice(this.threads.indexOf(handle), 1);
+      this.startThread(++this.threadCount, stateDir);
+      return;
+    }
+    this.failure ??= error;
+    this.setState('pendingError');
+    await this.stopThreads();
+    this.setState('error');
+  }
+
+  /** Errors that ended threads, oldest first (replaced threads' included). */
+  get threadErrors(): readonly unknown[] {
+    return this.threadFailures;
   }
 
   /** A thread on this event loop: it runs, then closes its clients, whatever happens. */

@@ -39,6 +39,11 @@ export interface StreamsConfig {
   deserializationExceptionHandler: RecordErrorPolicy;
   /** A record a user function (or an output serializer) throws on: as above. */
   processingExceptionHandler: RecordErrorPolicy;
+  /**
+   * A thread that fails (an error no record handler took): start a replacement thread, or stop the
+   * whole client (state `error`), as Kafka's StreamsUncaughtExceptionHandler.
+   */
+  uncaughtExceptionHandler: 'replace-thread' | 'shutdown-client';
 }
 
 const TOPIC_PART = /^[a-zA-Z0-9._-]{1,200}$/;
@@ -67,6 +72,7 @@ export function resolveStreamsConfig(
     'pollMs',
     'deserializationExceptionHandler',
     'processingExceptionHandler',
+    'uncaughtExceptionHandler',
   ]);
   if (typeof input.applicationId !== 'string' || !TOPIC_PART.test(input.applicationId)) {
     throw new ConfigError(
@@ -107,6 +113,10 @@ export function resolveStreamsConfig(
       'processingExceptionHandler',
       input.processingExceptionHandler,
     ),
+    uncaughtExceptionHandler: oneOf('uncaughtExceptionHandler', input.uncaughtExceptionHandler ?? 'shutdown-client', [
+      'replace-thread',
+      'shutdown-client',
+    ]),
   };
 }
 

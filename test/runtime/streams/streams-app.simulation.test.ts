@@ -150,4 +150,57 @@ describe('StreamsApp', () => {
         .commitIntervalMs,
     ).toBe(30_000);
   });
+
+  it('a failing thread is replaced (replace-thread) or stops the client (shutdown-client, the default)', async () => {
+    for (const policy of ['replace-thread', 'shutdown-client'] as const) {
+      const { sim, cluster, client } = await startCluster(9);
+      let thrown = 0;
+      const b = new StreamsBuilder();
+      b.stream('events', { key: S, value: S })
+        .mapValues((v) => {
+          // A poison record, once: the replacement thread reprocesses it from the last commit.
+          if (v === 'v13' && thrown++ === 0) throw new Error('poison');
+          return v.toUpperCase();
+        })
+        .to('counts', { value: S });
+      const app = createStreamsApp({
+        applicationId: `failing-${policy}`,
+        stateDir: mkdtempSync(join(tmpdir(), 'millrace-app-')),
+        topology: b.build(),
+        cluster,
+        clock: sim.clock,
+        random: new SeededRandom(9),
+        uncaughtExceptionHandler: policy,
+      });
+      await settle(sim, app.start());
+      const producer = new Producer(client, sim.clock, new SeededRandom(4), { lingerMs: 1 });
+      await settle(
+        sim,
+        (async () => {
+          for (let i = 0; i < 30; i++)
+            await producer.append({
+              topic: 'events',
+              partition: i % 2,
+              key: Buffer.from(`k${i}`),
+              value: Buffer.from(`v${i}`),
+            });
+          await producer.flush();
+        })(),
+      );
+      await sim.runFor(20_000);
+      expect(app.threadErrors.map((e) => String(e))).toEqual([expect.stringMatching(/poison/)]);
+      if (policy === 'shutdown-client') {
+        expect(app.state).toBe('error');
+        expect(String(app.error)).toMatch(/offset \d+ failed: poison/);
+        continue;
+      }
+      expect(app.state).toBe('running');
+      expect(app.streamThreads().map((t) => t.id)).toEqual([expect.stringMatching(/-2$/)]);
+      const out: string[] = [];
+      for (let p = 0; p < 2; p++)
+        for (const r of await readPartition(sim, client, 'counts', p, 'read_committed')) out.push(r.value);
+      expect(out.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `V${i}`).sort());
+      await settle(sim, app.close());
+    }
+  });
 });
