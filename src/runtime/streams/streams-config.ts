@@ -113,10 +113,11 @@ export function resolveStreamsConfig(
       'processingExceptionHandler',
       input.processingExceptionHandler,
     ),
-    uncaughtExceptionHandler: oneOf('uncaughtExceptionHandler', input.uncaughtExceptionHandler ?? 'shutdown-client', [
-      'replace-thread',
-      'shutdown-client',
-    ]),
+    uncaughtExceptionHandler: oneOf(
+      'uncaughtExceptionHandler',
+      input.uncaughtExceptionHandler ?? 'shutdown-client',
+      ['replace-thread', 'shutdown-client'],
+    ),
   };
 }
 
