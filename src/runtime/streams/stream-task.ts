@@ -3,9 +3,9 @@
  * deserialize and pick timestamps, processors run as compiled closures, sinks serialize into a
  * callback. No Promise per record; the async boundaries (fetch, produce, commit) live around it.
  */
-import type { Header, TopicExtractorContext } from '../../dsl/stream-record.js';
+import type { Header } from '../../dsl/stream-record.js';
 import type { Topology } from '../../dsl/topology.js';
-import type { SinkNode, SourceNode, TopicExtractor } from '../../dsl/topology-nodes.js';
+import type { SourceNode } from '../../dsl/topology-nodes.js';
 import type { Clock } from '../actor/clock.js';
 import { compileProcessor } from './compile-processor.js';
 import { DeserializationError } from './deserialization-error.js';
@@ -19,38 +19,9 @@ import type { Forward } from './forward.js';
 import { InvalidTimestampError } from './invalid-timestamp-error.js';
 import { memoryStoreFactory } from './memory-store-factory.js';
 import { type StoreFactory, TaskContext } from './task-context.js';
+import { compileSink, type ObjectSinkCallback, type SinkCallback } from './task-sinks.js';
 
-/**
- * Receives each serialized output record.
- *
- * @example
- * ```ts
- * const sink: SinkCallback = (topic, key, value, timestamp) => batch.append(topic, key, value, timestamp);
- * ```
- */
-export type SinkCallback = (
-  topic: string,
-  key: Uint8Array | null,
-  value: Uint8Array | null,
-  timestamp: number,
-  headers: readonly Header[],
-) => void;
-
-/**
- * Receives each output record before serialization (in-process consumers, benchmarks).
- *
- * @example
- * ```ts
- * const objectSink: ObjectSinkCallback = (topic, key, value) => results.push({ topic, key, value });
- * ```
- */
-export type ObjectSinkCallback = (
-  topic: string,
-  key: unknown,
-  value: unknown,
-  timestamp: number,
-  headers: readonly Header[],
-) => void;
+export type { ObjectSinkCallback, SinkCallback } from './task-sinks.js';
 
 /**
  * A task's collaborators and policies.
@@ -204,8 +175,15 @@ export class StreamTask {
     if (done !== undefined) return done;
     const node = this.topology.nodes.get(name)!;
     let forward: Forward;
-    if (node.type === 'sink') forward = this.sinkForward(node);
-    else if (node.type === 'source') {
+    if (node.type === 'sink') {
+      forward = compileSink(
+        node,
+        this.physical,
+        this.options.sink,
+        this.options.objectSink,
+        () => this.sourceTopic,
+      );
+    } else if (node.type === 'source') {
       const children = node.children.map((c) => this.compile(c));
       forward = (k, v, t, h) => {
         for (const c of children) c(k, v, t, h);
@@ -213,27 +191,6 @@ export class StreamTask {
     } else forward = compileProcessor(node, this.context, (c) => this.compile(c));
     this.compiled.set(name, forward);
     return forward;
-  }
-
-  private sinkForward(node: SinkNode): Forward {
-    const fixed = typeof node.topic === 'string' ? this.physical(node.topic) : undefined;
-    const extractor = node.topic as TopicExtractor<unknown, unknown>;
-    const topicOf = (k: unknown, v: unknown, t: number, h: readonly Header[]): string => {
-      if (fixed !== undefined) return fixed;
-      const context: TopicExtractorContext = { sourceTopic: this.sourceTopic, timestamp: t, headers: h };
-      return extractor(k, v, context);
-    };
-    const objectSink = this.options.objectSink;
-    if (objectSink !== undefined) return (k, v, t, h) => objectSink(topicOf(k, v, t, h), k, v, t, h);
-    const { keySerde, valueSerde } = node;
-    const sink = this.options.sink;
-    return (k, v, t, h) => {
-      const topic = topicOf(k, v, t, h);
-      // Null stays null (a tombstone or a null key), as Kafka's serializers treat it.
-      const keyBytes = k === null || k === undefined ? null : keySerde.serialize(topic, k);
-      const valueBytes = v === null || v === undefined ? null : valueSerde.serialize(topic, v);
-      sink(topic, keyBytes, valueBytes, t, h);
-    };
   }
 
   private source(topic: string): { node: SourceNode; forward: Forward } {
