@@ -72,9 +72,8 @@ async function main(): Promise<number> {
     deserializationExceptionHandler: { deadLetterTopic: TOPICS.deadLetters },
   });
   app.onStateChange((next, previous) => log(`app: ${previous} → ${next}`));
-  const stopOnSignal = () => void app.close().then(() => process.exit(130));
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
+  // Ctrl-C commits what was processed, closes the tasks and leaves the group before exiting.
+  app.closeOnSignals(['SIGINT', 'SIGTERM'], () => process.exit(130));
   await app.start();
 
   const producer = new Producer(client, realClock, realRandom, { lingerMs: 5, batchSize: 256 * 1024 });

@@ -8,6 +8,7 @@
 import { TopologyError } from '../../common/errors.js';
 import type { Topology } from '../../dsl/topology.js';
 import type { CreateTopicRequest } from '../../log/broker/controller-state.js';
+import type { Admin } from '../../log/client/admin.js';
 import {
   type ChangelogStoreKind,
   changelogTopicConfig,
@@ -122,4 +123,45 @@ function writersOfInternalTopics(topology: Topology): Map<string, number> {
     }
   }
   return out;
+}
+
+/**
+ * Checks the application's source topics exist, then creates its internal topics or checks the
+ * existing ones have the partition counts the topology needs (Kafka Streams refuses to start
+ * otherwise: a changelog with other partitions would map state to the wrong tasks).
+ *
+ * @example
+ * ```ts
+ * await ensureInternalTopics(new Admin(client), topology, 'clickstream', 3);
+ * ```
+ * @throws TopologyError naming a missing source topic or an internal topic with a wrong count.
+ */
+export async function ensureInternalTopics(
+  admin: Admin,
+  topology: Topology,
+  applicationId: string,
+  replicationFactor: number,
+): Promise<void> {
+  const internal = new Set(topology.internalTopics.map((t) => t.name));
+  const sources = topology.subTopologies.flatMap((s) => s.sourceTopics).filter((t) => !internal.has(t));
+  const counts = new Map((await admin.describeTopics(sources)).map((t) => [t.name, t.partitions.length]));
+  const missing = sources.filter((t) => !counts.has(t));
+  if (missing.length > 0) {
+    throw new TopologyError(
+      `Source topic(s) ${missing.map((t) => `'${t}'`).join(', ')} do not exist; create them before starting application '${applicationId}'.`,
+    );
+  }
+  const plan = planInternalTopics(topology, applicationId, counts, replicationFactor);
+  const existing = new Map(
+    (await admin.describeTopics(plan.topics.map((t) => t.name))).map((t) => [t.name, t.partitions.length]),
+  );
+  for (const t of plan.topics) {
+    const have = existing.get(t.name);
+    if (have === undefined) await admin.createTopics([t]);
+    else if (have !== t.partitions) {
+      throw new TopologyError(
+        `Internal topic '${t.name}' has ${have} partitions, but the topology needs ${t.partitions}; delete it (and the application's state with cleanUp()) or fix the source topics.`,
+      );
+    }
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, IllegalStateError, TopologyError } from '../../common/errors.js';
+import { ConfigError, IllegalStateError } from '../../common/errors.js';
 import type { Topology } from '../../dsl/topology.js';
 import { Admin } from '../../log/client/admin.js';
 import { EmbeddedLogClient } from '../../log/client/embedded-log-client.js';
@@ -19,7 +19,7 @@ import type { Random } from '../actor/random.js';
 import { moduleUrl } from '../workers/worker-launch.js';
 import { startWorkerStreamThread } from '../workers/worker-stream-thread.js';
 import { loadAppDefinition } from './define-app.js';
-import { planInternalTopics } from './internal-topics.js';
+import { ensureInternalTopics } from './internal-topics.js';
 import { StreamThread } from './stream-thread.js';
 import { type StreamsAppState, stateFromThreads } from './streams-app-state.js';
 import { resolveStreamsConfig, type StreamsConfig, taskPolicy } from './streams-config.js';
@@ -159,7 +159,12 @@ export class StreamsApp {
       node: `${applicationId}-${this.instanceId}-admin`,
     });
     try {
-      await this.prepareTopics(client);
+      await ensureInternalTopics(
+        new Admin(client),
+        this.topology!,
+        this.config.applicationId,
+        this.config.replicationFactor,
+      );
     } finally {
       client.close();
     }
@@ -169,39 +174,6 @@ export class StreamsApp {
       this.startThread(this.threadCount, stateDir);
     }
     this.threadCount--;
-  }
-
-  private async prepareTopics(client: EmbeddedLogClient): Promise<void> {
-    const admin = new Admin(client);
-    const topology = this.topology!;
-    const internal = new Set(topology.internalTopics.map((t) => t.name));
-    const sources = topology.subTopologies.flatMap((s) => s.sourceTopics).filter((t) => !internal.has(t));
-    const described = await admin.describeTopics(sources);
-    const counts = new Map(described.map((t) => [t.name, t.partitions.length]));
-    const missing = sources.filter((t) => !counts.has(t));
-    if (missing.length > 0) {
-      throw new TopologyError(
-        `Source topic(s) ${missing.map((t) => `'${t}'`).join(', ')} do not exist; create them before starting application '${this.config.applicationId}'.`,
-      );
-    }
-    const plan = planInternalTopics(
-      topology,
-      this.config.applicationId,
-      counts,
-      this.config.replicationFactor,
-    );
-    const existing = new Map(
-      (await admin.describeTopics(plan.topics.map((t) => t.name))).map((t) => [t.name, t.partitions.length]),
-    );
-    for (const t of plan.topics) {
-      const have = existing.get(t.name);
-      if (have === undefined) await admin.createTopics([t]);
-      else if (have !== t.partitions) {
-        throw new TopologyError(
-          `Internal topic '${t.name}' has ${have} partitions, but the topology needs ${t.partitions}; delete it (and the application's state with cleanUp()) or fix the source topics.`,
-        );
-      }
-    }
   }
 
   private startThread(n: number, stateDir: string): void {
@@ -313,6 +285,30 @@ export class StreamsApp {
     this.setState('pendingShutdown');
     await this.stopThreads();
     this.setState('notRunning');
+  }
+
+  /**
+   * Closes the app gracefully when the process gets one of `signals`, then calls `onClosed` (by
+   * default nothing: the caller decides whether to exit). Returns a function that removes the hooks.
+   *
+   * @example
+   * ```ts
+   * app.closeOnSignals(['SIGINT', 'SIGTERM'], () => process.exit(0));
+   * ```
+   */
+  closeOnSignals(
+    signals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'],
+    onClosed: () => void = () => undefined,
+  ): () => void {
+    const handler = () => {
+      remove();
+      void this.close().then(onClosed, onClosed);
+    };
+    const remove = () => {
+      for (const s of signals) process.off(s, handler);
+    };
+    for (const s of signals) process.once(s, handler);
+    return remove;
   }
 
   /**
