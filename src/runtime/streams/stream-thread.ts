@@ -10,7 +10,7 @@
  * States (Kafka Streams' thread states):
  *   created → starting → partitionsAssigned ⇄ running → pendingShutdown → dead
  */
-import { MillraceError } from '../../common/errors.js';
+import { MillraceError, StateStoreFailedError } from '../../common/errors.js';
 import type { Topology } from '../../dsl/topology.js';
 import { Consumer } from '../../log/client/consumer/consumer.js';
 import {
@@ -65,6 +65,11 @@ export interface StreamThreadOptions {
   readonly pollMs?: number;
   readonly maxPollRecords?: number;
   readonly restoreListener?: RestoreListener;
+  /**
+   * Static group membership (group.instance.id): a restarted thread with the same id takes its
+   * place at once, without waiting for the session timeout or moving tasks elsewhere.
+   */
+  readonly groupInstanceId?: string;
   readonly deserializationErrorHandler?: StreamTaskOptions['deserializationErrorHandler'];
   readonly processingErrorHandler?: StreamTaskOptions['processingErrorHandler'];
 }
@@ -149,6 +154,7 @@ export class StreamThread {
     this.consumer = new Consumer(o.client, o.clock, {
       groupId: o.applicationId,
       clientId: o.threadId,
+      ...(o.groupInstanceId === undefined ? {} : { groupInstanceId: o.groupInstanceId }),
       isolationLevel: this.eos ? 'read_committed' : 'read_uncommitted',
       autoOffsetReset: 'earliest',
       maxPollRecords: o.maxPollRecords ?? 1000,
@@ -241,9 +247,26 @@ export class StreamThread {
       await task.close();
     }
     for (const [id, { sub, partition }] of wanted) {
-      if (!this.tasks.has(id)) this.tasks.set(id, await this.openTask(sub, partition));
+      if (!this.tasks.has(id)) this.tasks.set(id, await this.openTaskWhenUnlocked(sub, partition));
     }
     this.setState('running');
+  }
+
+  /**
+   * Opens a task, waiting while another thread of this process still holds its stores' RocksDB
+   * locks: a task moving between two threads of one instance is closed by its previous owner in
+   * that thread's own rebalance step, which may come a little later (Kafka Streams retries too).
+   */
+  private async openTaskWhenUnlocked(subTopology: number, partition: number): Promise<ActiveTask> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.openTask(subTopology, partition);
+      } catch (error) {
+        const locked = error instanceof StateStoreFailedError && /\block\b/i.test(error.message);
+        if (!locked || attempt >= 50) throw error;
+        await new Promise<void>((resolve) => this.o.clock.setTimer(100, resolve));
+      }
+    }
   }
 
   private openTask(subTopology: number, partition: number): Promise<ActiveTask> {
@@ -303,9 +326,13 @@ export class StreamThread {
       // one poll's worth) and are appended, in order, before the next task runs.
       forEachByTimestamp(lists, (r) => {
         task.task.process(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp, r.headers);
-        task.processed(r, tpKey(r), r.offset);
-        this.metrics.recordsIn++;
       });
+      // Each list is one partition, processed to its end: one offset per partition, not per record.
+      for (const records of lists) {
+        const last = records[records.length - 1]!;
+        task.processed(last, tpKey(last), last.offset);
+        this.metrics.recordsIn += records.length;
+      }
       await this.drainOverflow();
     }
   }

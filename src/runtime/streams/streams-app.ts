@@ -50,7 +50,11 @@ export interface StreamsAppOptions extends Partial<StreamsConfig> {
   readonly cluster: { readonly system: ActorSystem; readonly transport?: MessagePortTransport };
   readonly clock: Clock;
   readonly random: Random;
-  /** This instance's name among the application's instances; threads are `<instanceId>-<n>`. */
+  /**
+   * This instance's stable name among the application's instances: threads are `<instanceId>-<n>`, their
+   * transactional ids and (static) group instance ids derive from it, so a restart fences the
+   * previous incarnation and takes over its tasks at once. Random when omitted.
+   */
   readonly instanceId?: string;
   readonly restoreListener?: RestoreListener;
 }
@@ -193,6 +197,7 @@ export class StreamsApp {
             pollMs: this.config.pollMs,
             maxPollRecords: this.config.maxPollRecords,
             statusIntervalMs: 250,
+            ...(this.options.instanceId === undefined ? {} : { groupInstanceId: node }),
             deserializationErrorHandler: taskPolicy(this.config.deserializationExceptionHandler),
             processingErrorHandler: taskPolicy(this.config.processingExceptionHandler),
           });
@@ -244,6 +249,7 @@ export class StreamsApp {
       commitIntervalMs: this.config.commitIntervalMs,
       pollMs: this.config.pollMs,
       maxPollRecords: this.config.maxPollRecords,
+      ...(o.instanceId === undefined ? {} : { groupInstanceId: node }),
       deserializationErrorHandler: taskPolicy(this.config.deserializationExceptionHandler),
       processingErrorHandler: taskPolicy(this.config.processingExceptionHandler),
       ...(o.restoreListener === undefined ? {} : { restoreListener: o.restoreListener }),

@@ -24,6 +24,8 @@ export interface StreamThreadWorkerData {
   readonly pollMs: number;
   readonly maxPollRecords: number;
   readonly statusIntervalMs: number;
+  /** Static membership, when the app has a stable instance id. */
+  readonly groupInstanceId?: string;
   readonly deserializationErrorHandler: ErrorHandlerPolicy;
   readonly processingErrorHandler: ErrorHandlerPolicy;
 }

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     commitIntervalMs: o.commitIntervalMs,
     pollMs: o.pollMs,
     maxPollRecords: o.maxPollRecords,
+    ...(o.groupInstanceId === undefined ? {} : { groupInstanceId: o.groupInstanceId }),
     deserializationErrorHandler: o.deserializationErrorHandler,
     processingErrorHandler: o.processingErrorHandler,
   });
