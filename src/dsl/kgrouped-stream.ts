@@ -8,7 +8,7 @@ import type { Serde } from '../serdes/serde.js';
 import type { CogroupedKStream } from './cogrouped-kstream.js';
 import type { GraphBuilder } from './graph-builder.js';
 import type { KTable } from './ktable.js';
-import { materializeAggregation } from './materialize.js';
+import { addAggregation } from './materialize.js';
 import type { Named } from './named.js';
 import { SessionWindowedKStream } from './session-windowed-kstream.js';
 import type { StatefulOp } from './stateful-ops.js';
@@ -53,22 +53,19 @@ export class KGroupedStream<K, V> {
     materialized: Materialized<K, VAgg> | undefined,
     aggSerde: Serde<VAgg> | undefined,
     named: Named | undefined,
+    processorPrefix = 'KSTREAM-AGGREGATE-',
   ): KTable<K, VAgg> {
-    const { store, parent, keySerde } = materializeAggregation(
+    const storePrefix = 'KSTREAM-AGGREGATE-STATE-STORE-';
+    return addAggregation(
       this.graph,
       this.input,
       materialized,
       aggSerde,
-      'KSTREAM-AGGREGATE-STATE-STORE-',
+      storePrefix,
+      processorPrefix,
+      op,
+      named,
     );
-    const theOp = op(store);
-    const name = this.graph.name(
-      theOp.kind === 'reduce' ? 'KSTREAM-REDUCE-' : 'KSTREAM-AGGREGATE-',
-      named?.as,
-    );
-    this.graph.addProcessor(name, theOp, [parent], false, [store]);
-    const valueSerde = this.graph.stores.get(store)!.valueSerde as Serde<VAgg>;
-    return this.graph.views.table<K, VAgg>(name, keySerde, valueSerde, store);
   }
 
   /** The number of records per key. */
@@ -94,6 +91,7 @@ export class KGroupedStream<K, V> {
       materialized,
       this.input.valueSerde,
       named,
+      'KSTREAM-REDUCE-',
     );
   }
 

@@ -9,7 +9,7 @@ import type { Serde } from '../serdes/serde.js';
 import { changeSerde } from './change.js';
 import type { GraphBuilder } from './graph-builder.js';
 import type { KTable } from './ktable.js';
-import { materializeAggregation } from './materialize.js';
+import { addAggregation } from './materialize.js';
 import type { Named } from './named.js';
 import type { StatefulOp } from './stateful-ops.js';
 import type { Materialized } from './store-definitions.js';
@@ -44,21 +44,17 @@ export class KGroupedTable<K, V> {
       'The repartition topic of a KTable.groupBy',
     );
     const input = { ...this.input, valueSerde: changeSerde(valueSerde) };
-    const { store, parent, keySerde } = materializeAggregation(
+    const prefix = op('').kind === 'tableReduce' ? 'KTABLE-REDUCE-' : 'KTABLE-AGGREGATE-';
+    return addAggregation(
       this.graph,
       input,
       materialized,
       aggSerde,
       'KTABLE-AGGREGATE-STATE-STORE-',
+      prefix,
+      op,
+      named,
     );
-    const theOp = op(store);
-    const name = this.graph.name(
-      theOp.kind === 'tableReduce' ? 'KTABLE-REDUCE-' : 'KTABLE-AGGREGATE-',
-      named?.as,
-    );
-    this.graph.addProcessor(name, theOp, [parent], false, [store]);
-    const aggValueSerde = this.graph.stores.get(store)!.valueSerde as Serde<VAgg>;
-    return this.graph.views.table<K, VAgg>(name, keySerde, aggValueSerde, store);
   }
 
   /** The number of source rows per group. */

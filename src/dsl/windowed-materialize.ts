@@ -7,8 +7,7 @@
 import { TopologyError } from '../common/errors.js';
 import type { Serde } from '../serdes/serde.js';
 import type { GraphBuilder } from './graph-builder.js';
-import type { MaterializedAggregation } from './materialize.js';
-import { addRepartition } from './repartition.js';
+import { type MaterializedAggregation, repartitionIfRequired } from './materialize.js';
 import type { Materialized, StoreDefinition } from './store-definitions.js';
 import type { GroupedInput } from './views.js';
 
@@ -58,17 +57,7 @@ export function materializeWindowed<K, V, VAgg>(
       `Store '${store}': retentionMs ${given} is below ${shape.minRetentionMs} (${shape.why}); the store would drop windows that still accept records. Leave retentionMs out or raise it.`,
     );
   }
-  let parent = input.node;
-  if (input.repartitionRequired) {
-    const where = `The repartition topic before store '${store}'`;
-    parent = addRepartition(
-      graph,
-      input.node,
-      input.repartitionName ?? store,
-      graph.serde('key', input.keySerde, where) as Serde<unknown>,
-      graph.serde('value', input.valueSerde, where) as Serde<unknown>,
-    );
-  }
+  const parent = repartitionIfRequired(graph, input, store);
   const where = `Store '${store}'`;
   const keySerde = graph.serde('key', materialized?.key ?? input.keySerde, where);
   const def: StoreDefinition = Object.freeze({
