@@ -98,6 +98,12 @@ export function compileStreamStreamJoin(op: Op, name: string, ctx: TaskContext, 
 
   return (k, v, t, h) => {
     if (k === null || k === undefined || v === null || v === undefined) {
+      // KIP-962: a null key can never match, so the side whose unmatched records are kept (left
+      // in a left join, both in an outer join) emits it at once, joined with null.
+      if (v !== null && v !== undefined && keepThis) {
+        next(k, join(k, v, null), t, h);
+        return;
+      }
       ctx.dropRecord(name, k === null || k === undefined ? 'null key' : 'null value');
       return;
     }

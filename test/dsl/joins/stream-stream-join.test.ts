@@ -100,6 +100,19 @@ describe('KStream.join (windowed)', () => {
 });
 
 describe('KStream.leftJoin and outerJoin (windowed)', () => {
+  it('emits a null-key record at once, joined with null, from a side whose unmatched records are kept (KIP-962)', async () => {
+    const left = setup('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(10, 20));
+    left.l.pipeInput(null, 'x', 5);
+    left.r.pipeInput(null, 'y', 6); // the right side of a left join: dropped
+    expect(left.read()).toEqual([[null, 'x+null', 5]]);
+    expect([...left.driver.droppedRecordsByProcessor().keys()]).toEqual(['j-other-join: null key']);
+    await left.driver.close();
+    const outer = setup('outerJoin', JoinWindows.ofTimeDifferenceAndGrace(10, 20));
+    outer.r.pipeInput(null, 'y', 6);
+    expect(outer.read()).toEqual([[null, 'null+y', 6]]);
+    await outer.driver.close();
+  });
+
   it('leftJoin emits an unmatched left record only after its window closes, and never once it is matched', async () => {
     const { driver, l, r, read } = setup('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(10, 20));
     l.pipeInput('a', 'l1', 100);
