@@ -224,6 +224,9 @@ export class StreamThread {
     if (polled.count > 0) await this.processPoll(polled.partitions);
     const now = this.o.clock.monotonicMs();
     if (now - this.lastCommitMs >= this.o.commitIntervalMs || this.commitNeeded()) await this.commit();
+    // A poll served from buffered records resolves without a macrotask: yield once per round so
+    // the producer's linger timer, heartbeats and status reports are not starved by the loop.
+    if (polled.count > 0) await new Promise<void>((resolve) => this.o.clock.setTimer(0, resolve));
   }
 
   private commitNeeded(): boolean {
