@@ -9,9 +9,9 @@
  * - rocksdb-get-sync: synchronous point reads of every key, in scattered order, through the
  *   transactional store (empty transaction). Baseline: the raw binding's `_getManySync([key])` on a
  *   database with the same contents.
- * - memory-put / memory-get: the same through the transactional store on the in-memory engine.
- *   Baseline: a JS Map keyed by the keys as strings (built before timing); a Map is unordered, the
- *   store keeps byte order for range scans.
+ * - memory-put / memory-get: the same through the transactional store on the in-memory engine (a
+ *   B+tree for order with a hash index beside it). Baseline: a JS Map keyed by the keys as strings
+ *   (built before timing); a Map is unordered, the store keeps byte order for range scans.
  * - cached-put-collapsing: many updates to few keys through the record cache over the RocksDB
  *   store, committed every CACHED_COMMIT_EVERY records; the flush listener sees one entry per key
  *   per commit. Baseline: a hand-written loop doing the same collapsing (a Map of latest values,
@@ -554,8 +554,9 @@ const stateStore: Benchmark = {
           'ops/s',
           memory.put,
           RECORDS,
-          `${shape}; TransactionalBytesStore on the in-memory engine (hash-map buffer sorted at commit, then the engine's B+tree ` +
-            `at each commit of ${BATCH}). Baseline: Map.set with the keys as prebuilt strings (unordered).`,
+          `${shape}; TransactionalBytesStore on the in-memory engine (hash-map buffer; at each commit of ${BATCH} the engine ` +
+            'updates present keys in place by hash and inserts new ones, sorted, into its B+tree). Baseline: Map.set with ' +
+            'the keys as prebuilt strings (unordered).',
         ),
         compared(
           'memory-get',

@@ -136,21 +136,21 @@ export class CachingBytesStore extends KeyValueBytesStoreBase implements KeyValu
     return this.cache.bytes;
   }
 
-  get(key: Uint8Array): Uint8Array | undefined {
+  get(key: Uint8Array, id?: string): Uint8Array | undefined {
     this.checkOpen();
-    const cached = this.cache.get(key);
+    const cached = this.cache.get(key, id);
     if (cached !== undefined) return cached.value ?? undefined;
-    const value = this.inner.get(key);
+    const value = this.inner.get(key, id);
     if (value !== undefined && this.maxBytes > 0) {
       // The cache copies the key if it keeps it; the value belongs to the store below and never changes.
-      this.cache.write(key, value, false);
+      this.cache.write(key, value, false, undefined, id);
       this.evictWhileOver();
     }
     return value;
   }
 
-  put(key: Uint8Array, value: Uint8Array | null): void {
-    this.putOwnedValue(key, value === null ? null : copyBytes(value));
+  put(key: Uint8Array, value: Uint8Array | null, id?: string): void {
+    this.putOwnedValue(key, value === null ? null : copyBytes(value), id);
   }
 
   /**
@@ -168,9 +168,9 @@ export class CachingBytesStore extends KeyValueBytesStoreBase implements KeyValu
     this.checkOpen();
     if (this.maxBytes === 0) {
       const k = copyBytes(key);
-      const oldValue = this.sendOldValues ? this.inner.get(k) : undefined;
-      if (this.owned !== undefined) this.owned.putOwned(k, v);
-      else this.inner.put(k, v);
+      const oldValue = this.sendOldValues ? this.inner.get(k, id) : undefined;
+      if (this.owned !== undefined) this.owned.putOwned(k, v, id);
+      else this.inner.put(k, v, id);
       this.listener?.([{ key: k, value: v, oldValue, context: this.recordContext() }]);
       return;
     }

@@ -8,16 +8,18 @@
 import type { KeyValueIterator } from './key-value-iterator.js';
 
 /**
- * One write of a batch: `value` null deletes the key.
+ * One write of a batch: `value` null deletes the key. `id`, when present, is bytesId(key): the
+ * transaction buffer has it already, and a hash-indexed engine then need not read the key again.
  *
  * @example
  * ```ts
- * const ops: WriteOp[] = [{ key: k1, value: v1 }, { key: k2, value: null }];
+ * const ops: WriteOp[] = [{ key: k1, value: v1 }, { key: k2, value: null, id: bytesId(k2) }];
  * ```
  */
 export interface WriteOp {
   readonly key: Uint8Array;
   readonly value: Uint8Array | null;
+  readonly id?: string;
 }
 
 /**
@@ -68,9 +70,18 @@ export interface StoreEngine {
   readonly name: string;
   /** True when data outlives the process (RocksDB), false for the in-memory engine. */
   readonly persistent: boolean;
+  /**
+   * False when a batch in key order is no faster to apply than in any order (the hash-indexed
+   * in-memory engine), so the transaction buffer skips sorting it; unset means true (RocksDB's
+   * memtable inserts sorted keys markedly faster).
+   */
+  readonly prefersSortedWrites?: boolean;
   readonly isOpen: boolean;
-  /** The value of `key`, or undefined. */
-  get(key: Uint8Array): Uint8Array | undefined;
+  /**
+   * The value of `key`, or undefined. `id`, when given, is bytesId(key) (the caller computed it for
+   * its own hash lookups); engines that do not index by it ignore it.
+   */
+  get(key: Uint8Array, id?: string): Uint8Array | undefined;
   /** Entries in `range`, in byte order (or reverse). */
   iterator(range: ByteRange): KeyValueIterator<Uint8Array, Uint8Array>;
   /** Applies `ops` in order and records `offsets` (merged into the stored ones), all atomically. */

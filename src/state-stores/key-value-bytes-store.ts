@@ -21,6 +21,13 @@ import type { KeyValueStore } from './key-value-store.js';
  * ```
  */
 export interface KeyValueBytesStore extends KeyValueStore<Uint8Array, Uint8Array> {
+  /**
+   * The value of `key`, or undefined. `id`, when given, is bytesId(key): a caller that reads and
+   * then writes the same key (a window aggregation) computes it once for every hash lookup below.
+   */
+  get(key: Uint8Array, id?: string): Uint8Array | undefined;
+  /** Puts `value` (null deletes) for `key`, both copied. `id`, when given, is bytesId(key). */
+  put(key: Uint8Array, value: Uint8Array | null, id?: string): void;
   /** Entries in [from, toExclusive), ascending or descending. */
   iterate(range: ByteRange): KeyValueIterator<Uint8Array, Uint8Array>;
   /** Prefix scan over raw bytes. */

@@ -173,9 +173,9 @@ export class RecordCache {
     return i < log.length ? log[i]! : null;
   }
 
-  /** The entry of `key`, marked as just used; undefined if not cached. */
-  get(key: Uint8Array): CacheEntry | undefined {
-    const entry = this.index.get(bytesId(key));
+  /** The entry of `key`, marked as just used; undefined if not cached. `id`: bytesId(key), if known. */
+  get(key: Uint8Array, id: string = bytesId(key)): CacheEntry | undefined {
+    const entry = this.index.get(id);
     if (entry !== undefined) this.touch(entry);
     return entry;
   }

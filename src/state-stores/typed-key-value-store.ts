@@ -4,11 +4,11 @@
  * the store name; the runtime passes the changelog topic, as Kafka Streams does).
  */
 import { InvalidRecordError } from '../common/errors.js';
-import { doubleSerde, int32Serde, int64BigIntSerde, int64Serde } from '../serdes/number-serdes.js';
 import type { Serde } from '../serdes/serde.js';
 import { stringSerde } from '../serdes/string-serde.js';
 import { CachingBytesStore, type FlushedEntry, type FlushListener } from './caching-bytes-store.js';
 import type { ChangelogOffsets } from './engine.js';
+import { hasFreshOutput } from './fresh-output-serdes.js';
 import type { KeyValueBytesStore } from './key-value-bytes-store.js';
 import { type KeyValue, type KeyValueIterator, MappedKeyValueIterator } from './key-value-iterator.js';
 import type { KeyValueStore } from './key-value-store.js';
@@ -31,18 +31,6 @@ export interface TypedFlushedEntry<K, V> {
   readonly oldValue: V | undefined;
   readonly context: RecordContext | undefined;
 }
-
-/**
- * The built-in serdes whose `serialize` returns a new array on every call that nobody else holds:
- * the store may keep those values without copying them (a copy and an allocation fewer per put).
- */
-const FRESH_OUTPUT_SERDES: ReadonlySet<object> = new Set<object>([
-  stringSerde,
-  int32Serde,
-  int64Serde,
-  int64BigIntSerde,
-  doubleSerde,
-]);
 
 /** Whether every character of `s` is ASCII (so its UTF-8 bytes are its char codes). */
 function isAscii(s: string): boolean {
@@ -89,7 +77,7 @@ export function typedFlushListener<K, V>(
  * deserialize; InvalidRecordError when a key serializes to null; StoreClosedError once closed.
  */
 export class TypedKeyValueStore<K, V> implements KeyValueStore<K, V> {
-  /** `bytes` when it may keep serialized values as they are (see FRESH_OUTPUT_SERDES). */
+  /** `bytes` when it may keep serialized values as they are (see hasFreshOutput). */
   private readonly ownsValues: CachingBytesStore | undefined;
   /** Whether keys go through the string serde (UTF-8). */
   private readonly stringKeys: boolean;
@@ -101,7 +89,7 @@ export class TypedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     readonly serdeTopic: string = bytes.name,
   ) {
     this.ownsValues =
-      bytes instanceof CachingBytesStore && FRESH_OUTPUT_SERDES.has(valueSerde) ? bytes : undefined;
+      bytes instanceof CachingBytesStore && hasFreshOutput(valueSerde as Serde<unknown>) ? bytes : undefined;
     this.stringKeys = (keySerde as object) === stringSerde;
   }
 

@@ -157,8 +157,14 @@ export class BTree<V> {
   /**
    * A cursor over [from, toExclusive) (null: unbounded), ascending or, with `reverse`, descending.
    * Close it when abandoning it before the end, so later changes need not copy for it.
+   * `onRelease` runs once when the cursor ends or is closed (an owner counting its open cursors).
    */
-  cursor(from: Uint8Array | null, toExclusive: Uint8Array | null, reverse: boolean): BTreeCursor<V> {
+  cursor(
+    from: Uint8Array | null,
+    toExclusive: Uint8Array | null,
+    reverse: boolean,
+    onRelease?: () => void,
+  ): BTreeCursor<V> {
     let leaf: Leaf<V>;
     let index: number;
     if (!reverse) {
@@ -178,9 +184,10 @@ export class BTree<V> {
       leaf = this.leafFor(toExclusive, p);
       index = lowerBound(leaf, toExclusive, p) - 1;
     }
-    const cursor = new BTreeCursor<V>(leaf, index, from, toExclusive, reverse, (c) =>
-      this.openCursors.delete(c),
-    );
+    const cursor = new BTreeCursor<V>(leaf, index, from, toExclusive, reverse, (c) => {
+      this.openCursors.delete(c);
+      onRelease?.();
+    });
     this.openCursors.add(cursor);
     return cursor;
   }

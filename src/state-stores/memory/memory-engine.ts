@@ -1,14 +1,16 @@
 /**
- * The in-memory engine: a BTree in byte order with the same semantics as the RocksDB engine,
- * for tests and the simulated cluster. Its data lives in a MemoryVolume that outlives the engine, so
+ * The in-memory engine: an IndexedTree (a BTree in byte order with a hash index beside it) with the
+ * same semantics as the RocksDB engine, for tests, benchmarks and the simulated cluster. Its data lives in a MemoryVolume that outlives the engine, so
  * a simulated process can crash and reopen its stores and find exactly what it had committed.
  */
 import { StateStoreFailedError, StoreClosedError } from '../../common/errors.js';
+import { bytesId } from '../byte-order.js';
 import type { ByteRange, ChangelogOffsets, StoreEngine, WriteOp } from '../engine.js';
 import { OpenIterators } from '../engine-iterators.js';
 import { BaseKeyValueIterator, type KeyValue, type KeyValueIterator } from '../key-value-iterator.js';
-import { BTree } from './btree.js';
+import { sortByKey } from '../sort-writes.js';
 import type { BTreeCursor } from './btree-cursor.js';
+import { type Cell, IndexedTree } from './indexed-tree.js';
 
 /**
  * The data of an in-memory store, as a disk would hold it: what was written, and the changelog
@@ -24,7 +26,7 @@ import type { BTreeCursor } from './btree-cursor.js';
  * ```
  */
 export class MemoryVolume {
-  /** @internal */ readonly tree = new BTree<Uint8Array>();
+  /** @internal */ readonly tree = new IndexedTree<Uint8Array>();
   /** @internal */ readonly offsets = new Map<string, number>();
   /** @internal */ holder: MemoryEngine | undefined = undefined;
 
@@ -41,19 +43,42 @@ export class MemoryVolume {
 
 class MemoryEngineIterator extends BaseKeyValueIterator<Uint8Array, Uint8Array> {
   constructor(
-    private readonly cursor: BTreeCursor<Uint8Array>,
+    private readonly cursor: BTreeCursor<Cell<Uint8Array>>,
     private readonly owner: OpenIterators,
   ) {
     super();
   }
 
   protected fetchNext(): KeyValue<Uint8Array, Uint8Array> | undefined {
-    return this.cursor.next() ? { key: this.cursor.key, value: this.cursor.value } : undefined;
+    // The cell is read now: it is not changed while this cursor is open (see IndexedTree).
+    return this.cursor.next() ? { key: this.cursor.key, value: this.cursor.value.value } : undefined;
   }
 
   protected override release(): void {
     this.cursor.close();
     this.owner.release(this);
+  }
+}
+
+/**
+ * Applies `ops`, all puts, to `tree` with no cursor open. Puts of keys already present change
+ * their cells in place (a hash lookup each). Puts of new keys go into the B+tree sorted by key: one
+ * descent then lands next to the previous one, where random order missed the cache at every level.
+ * Without deletes or cursors every key deferred is absent until the second pass, so when a key comes
+ * twice, both writes are deferred; the sort is stable and the later one wins.
+ */
+function putAll(tree: IndexedTree<Uint8Array>, ops: readonly WriteOp[]): void {
+  const fresh: WriteOp[] = [];
+  for (const op of ops) {
+    const id = op.id ?? bytesId(op.key);
+    if (!tree.update(id, op.value!))
+      fresh.push(op.id === undefined ? { key: op.key, value: op.value, id } : op);
+  }
+  sortByKey(fresh);
+  for (let i = 0; i < fresh.length; i++) {
+    const op = fresh[i]!;
+    if (i + 1 < fresh.length && fresh[i + 1]!.id === op.id) continue;
+    tree.put(op.key, op.value!, op.id);
   }
 }
 
@@ -71,6 +96,8 @@ class MemoryEngineIterator extends BaseKeyValueIterator<Uint8Array, Uint8Array> 
  */
 export class MemoryEngine implements StoreEngine {
   readonly persistent = false;
+  /** Hash-indexed: a batch costs the same in any order, so the buffer need not sort it. */
+  readonly prefersSortedWrites = false;
   private closed = false;
   private readonly iterators = new OpenIterators();
 
@@ -93,9 +120,9 @@ export class MemoryEngine implements StoreEngine {
     return !this.closed;
   }
 
-  get(key: Uint8Array): Uint8Array | undefined {
+  get(key: Uint8Array, id?: string): Uint8Array | undefined {
     this.checkOpen();
-    return this.volume.tree.get(key);
+    return this.volume.tree.get(key, id);
   }
 
   iterator(range: ByteRange): KeyValueIterator<Uint8Array, Uint8Array> {
@@ -107,9 +134,13 @@ export class MemoryEngine implements StoreEngine {
   write(ops: readonly WriteOp[], offsets?: ChangelogOffsets): void {
     this.checkOpen();
     const tree = this.volume.tree;
-    for (const op of ops) {
-      if (op.value === null) tree.delete(op.key);
-      else tree.set(op.key, op.value);
+    if (tree.hasOpenCursors || ops.some((op) => op.value === null)) {
+      for (const op of ops) {
+        if (op.value === null) tree.delete(op.key, op.id);
+        else tree.set(op.key, op.value, op.id);
+      }
+    } else {
+      putAll(tree, ops);
     }
     if (offsets !== undefined) for (const [id, offset] of offsets) this.volume.offsets.set(id, offset);
   }

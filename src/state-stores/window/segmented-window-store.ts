@@ -2,15 +2,18 @@
  * The window store over time segments (see SegmentedBytesStore for retention) on either engine.
  */
 import type { Serde } from '../../serdes/serde.js';
-import { compareBytes } from '../byte-order.js';
+import { compareBytes, copyBytes } from '../byte-order.js';
+import { hasFreshOutput } from '../fresh-output-serdes.js';
 import { orderedInt64 } from '../key-encoding.js';
 import { emptyIterator, type KeyValueIterator, MappedKeyValueIterator } from '../key-value-iterator.js';
 import { ConcatIterator, MergedIterator } from '../merged-iterator.js';
 import type { SegmentedBytesStore } from '../segmented-bytes-store.js';
 import { checkTime, SegmentedStoreBase } from '../segmented-store-base.js';
+import { TransactionalBytesStore } from '../transactional-bytes-store.js';
 import type { Windowed } from '../windowed.js';
 import type { WindowStoreConfig } from './window-config.js';
 import { keyRangeBounds, keyTimeBounds, parseWindowStoreKey, windowStoreKey } from './window-key-schema.js';
+import { WindowPointKeys } from './window-point-keys.js';
 import type { WindowStore } from './window-store.js';
 
 const UINT32 = 4294967296;
@@ -30,6 +33,11 @@ const bySuffix = (a: Uint8Array, b: Uint8Array) => compareBytes(a.subarray(8), b
  * @throws StoreClosedError once closed; SerializationError on keys or values the serdes reject.
  */
 export class SegmentedWindowStore<K, V> extends SegmentedStoreBase<K> implements WindowStore<K, V> {
+  private readonly points: WindowPointKeys<K>;
+  /** The transaction buffer when puts go straight to it (no cache): it may keep our arrays. */
+  private readonly buffer: TransactionalBytesStore | undefined;
+  private readonly freshValues: boolean;
+
   constructor(
     segments: SegmentedBytesStore,
     keySerde: Serde<K>,
@@ -38,35 +46,49 @@ export class SegmentedWindowStore<K, V> extends SegmentedStoreBase<K> implements
     serdeTopic: string,
   ) {
     super(segments, keySerde, serdeTopic);
+    this.points = new WindowPointKeys(
+      keySerde,
+      (k) => this.keyBytes(k),
+      (t) => segments.segmentId(t),
+    );
+    this.buffer = segments.store instanceof TransactionalBytesStore ? segments.store : undefined;
+    this.freshValues = hasFreshOutput(valueSerde as Serde<unknown>);
   }
 
   put(key: K, value: V | null, windowStartMs: number): void {
     checkTime('windowStartMs', windowStartMs);
-    if (value === null && this.config.retainDuplicates) return;
-    const keyBytes = this.keyBytes(key);
+    const duplicates = this.config.retainDuplicates;
+    if (value === null && duplicates) return;
+    const keyBytes = duplicates ? this.keyBytes(key) : null;
+    const storeKey = duplicates ? null : this.points.of(key, windowStartMs);
     const valueBytes = value === null ? null : this.valueSerde.serialize(this.serdeTopic, value);
     this.checkOpen();
     this.segments.observe(windowStartMs);
     if (this.segments.isExpired(windowStartMs)) return;
-    let seq = 0;
-    if (this.config.retainDuplicates) {
-      seq = (this.segments.extra + 1) % UINT32;
-      this.segments.extra = seq;
-    }
     const segmentId = this.segments.segmentFor(windowStartMs);
-    this.segments.store.put(windowStoreKey(segmentId, keyBytes, windowStartMs, seq), valueBytes);
+    if (storeKey === null) {
+      const seq = (this.segments.extra + 1) % UINT32;
+      this.segments.extra = seq;
+      this.segments.store.put(windowStoreKey(segmentId, keyBytes!, windowStartMs, seq), valueBytes);
+    } else if (this.buffer !== undefined) {
+      // Handed over: nobody changes the store key, and a fresh serde's value is ours alone.
+      const v = valueBytes === null || this.freshValues ? valueBytes : copyBytes(valueBytes);
+      this.buffer.putOwned(storeKey, v, this.points.id);
+    } else {
+      this.segments.store.put(storeKey, valueBytes, this.points.id);
+    }
   }
 
   fetch(key: K, windowStartMs: number): V | undefined {
     checkTime('windowStartMs', windowStartMs);
-    const keyBytes = this.keyBytes(key);
+    const duplicates = this.config.retainDuplicates;
+    const storeKey = duplicates ? this.keyBytes(key) : this.points.of(key, windowStartMs);
     if (this.segments.isExpired(windowStartMs) || windowStartMs > this.segments.streamTime) {
       this.checkOpen();
       return undefined;
     }
-    const segmentId = this.segments.segmentId(windowStartMs);
-    if (!this.config.retainDuplicates) {
-      const bytes = this.segments.store.get(windowStoreKey(segmentId, keyBytes, windowStartMs, 0));
+    if (!duplicates) {
+      const bytes = this.segments.store.get(storeKey, this.points.id);
       return bytes === undefined ? undefined : this.valueSerde.deserialize(this.serdeTopic, bytes);
     }
     const it = this.fetchTimeRange(key, windowStartMs, windowStartMs);

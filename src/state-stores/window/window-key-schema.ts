@@ -43,6 +43,49 @@ export function windowStoreKey(
 }
 
 /**
+ * windowStoreKey of a key that is an ASCII string under the UTF-8 string serde (whose bytes are its
+ * char codes), written straight from the string without the serde's intermediate array; null when
+ * a character is not ASCII (then serialize the key and use windowStoreKey).
+ *
+ * @example
+ * ```ts
+ * const storeKey = windowStoreKeyOfAscii(segmentId, 'user-7', windowStartMs, 0) ?? windowStoreKey(…);
+ * ```
+ */
+export function windowStoreKeyOfAscii(
+  segmentId: number,
+  key: string,
+  windowStartMs: number,
+  seq: number,
+): Uint8Array | null {
+  const n = key.length;
+  let escaped = n + 2;
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    if (c > 0x7f) return null;
+    if (c === 0) escaped++;
+  }
+  // A slice of Buffer's pool, not an array of its own: the stores keep these keys, and a young
+  // ArrayBuffer per small array made each scavenge several times slower.
+  const out = Buffer.allocUnsafe(8 + escaped + 12);
+  writeOrderedInt64(out, 0, segmentId);
+  let pos = 8;
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    out[pos++] = c;
+    if (c === 0) out[pos++] = 1;
+  }
+  out[pos++] = 0;
+  out[pos++] = 0;
+  pos = writeOrderedInt64(out, pos, windowStartMs);
+  out[pos] = seq >>> 24;
+  out[pos + 1] = seq >>> 16;
+  out[pos + 2] = seq >>> 8;
+  out[pos + 3] = seq;
+  return out;
+}
+
+/**
  * Decodes a window store key into the record key and window start.
  *
  * @example

@@ -1,0 +1,288 @@
+/**
+ * Model tests of the hash-indexed tree under the in-memory engine, against a sorted Map: random
+ * sets (new keys and updates in place), deletes, range deletes and point reads, interleaved with
+ * cursors that are opened, advanced part way, abandoned or drained while the map changes under
+ * them; every cursor must return exactly the entries of its range as of its creation. The same
+ * through the MemoryEngine: its iterators keep their snapshot across atomic writes that carry the
+ * keys' ids (the transaction buffer's commit) and across writes that do not.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bytesId, compareBytes } from '../../../src/state-stores/byte-order.js';
+import type { KeyValueIterator } from '../../../src/state-stores/key-value-iterator.js';
+import { IndexedTree } from '../../../src/state-stores/memory/indexed-tree.js';
+import { MemoryEngine } from '../../../src/state-stores/memory/memory-engine.js';
+
+const RUNS = Number(process.env.MODEL_RUNS ?? 150);
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+/** Few distinct keys (so updates, deletes and re-inserts of one key are common), with 0x00 and 0xff. */
+const key = fc
+  .array(fc.constantFrom(0, 1, 0x7f, 0xff), { minLength: 0, maxLength: 3 })
+  .map((a) => new Uint8Array(a));
+/** Many keys sharing a long prefix, as window store keys do: the tree splits and merges. */
+const wideKey = fc.integer({ min: 0, max: 3000 }).map((n) => Buffer.from(`segment-user-${n}`));
+const bound = fc.option(key, { nil: null });
+
+type Op =
+  | { kind: 'set'; key: Uint8Array; value: number; withId: boolean }
+  | { kind: 'delete'; key: Uint8Array; withId: boolean }
+  | { kind: 'deleteRange'; from: Uint8Array | null; to: Uint8Array | null }
+  | { kind: 'get'; key: Uint8Array }
+  | { kind: 'open'; from: Uint8Array | null; to: Uint8Array | null; reverse: boolean }
+  | { kind: 'advance'; which: number; steps: number }
+  | { kind: 'close'; which: number }
+  | { kind: 'batch'; writes: { key: Uint8Array; value: number | null; withId: boolean }[] };
+
+function opsOf(k: fc.Arbitrary<Uint8Array>, b: fc.Arbitrary<Uint8Array | null>, maxLength: number) {
+  return fc.array(
+    fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.record({
+          kind: fc.constant('set' as const),
+          key: k,
+          value: fc.integer(),
+          withId: fc.boolean(),
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({ kind: fc.constant('delete' as const), key: k, withId: fc.boolean() }),
+      },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteRange' as const), from: b, to: b }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('get' as const), key: k }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant('open' as const), from: b, to: b, reverse: fc.boolean() }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          kind: fc.constant('advance' as const),
+          which: fc.nat(),
+          steps: fc.nat({ max: 5 }),
+        }),
+      },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), which: fc.nat() }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          kind: fc.constant('batch' as const),
+          // Repeated keys, and deletes only sometimes: both paths of the engine's batch write.
+          writes: fc.array(
+            fc.record({
+              key: k,
+              value: fc.oneof(
+                { weight: 5, arbitrary: fc.integer() },
+                { weight: 1, arbitrary: fc.constant(null) },
+              ),
+              withId: fc.boolean(),
+            }),
+            { maxLength: 12 },
+          ),
+        }),
+      },
+    ),
+    { maxLength, size: 'max' },
+  );
+}
+
+type Model = Map<string, [Uint8Array, number]>;
+
+function inRange(k: Uint8Array, from: Uint8Array | null, to: Uint8Array | null): boolean {
+  return (from === null || compareBytes(k, from) >= 0) && (to === null || compareBytes(k, to) < 0);
+}
+
+/** The model's entries of a range in cursor order, as [hex key, value]. */
+function snapshot(model: Model, from: Uint8Array | null, to: Uint8Array | null, reverse: boolean) {
+  const out = [...model.values()]
+    .filter(([k]) => inRange(k, from, to))
+    .sort((a, b) => compareBytes(a[0], b[0]))
+    .map(([k, v]): [string, number] => [hex(k), v]);
+  return reverse ? out.reverse() : out;
+}
+
+/** A reader under test: the next entry, or undefined at the end; and closing it early. */
+interface Reader {
+  next(): [string, number] | undefined;
+  close(): void;
+}
+
+interface Subject {
+  /** Writes applied in order, atomically where the subject has batches. */
+  batch(writes: { key: Uint8Array; value: number | null; withId: boolean }[]): void;
+  set(key: Uint8Array, value: number, withId: boolean): void;
+  delete(key: Uint8Array, withId: boolean): void;
+  deleteRange(from: Uint8Array | null, to: Uint8Array | null): void;
+  get(key: Uint8Array): number | undefined;
+  open(from: Uint8Array | null, to: Uint8Array | null, reverse: boolean): Reader;
+  check(size: number): void;
+}
+
+function treeSubject(): Subject {
+  const tree = new IndexedTree<number>();
+  return {
+    batch(writes) {
+      for (const w of writes) {
+        const id = w.withId ? bytesId(w.key) : undefined;
+        if (w.value === null) tree.delete(w.key, id);
+        else tree.set(w.key, w.value | 0, id);
+      }
+    },
+    set: (k, v, withId) => tree.set(k, v, withId ? bytesId(k) : undefined),
+    delete: (k, withId) => void tree.delete(k, withId ? bytesId(k) : undefined),
+    deleteRange: (from, to) => void tree.deleteRange(from, to),
+    get: (k) => tree.get(k),
+    open(from, to, reverse) {
+      const c = tree.cursor(from, to, reverse);
+      return { next: () => (c.next() ? [hex(c.key), c.value.value] : undefined), close: () => c.close() };
+    },
+    check(size) {
+      tree.checkInvariants();
+      expect(tree.size).toBe(size);
+    },
+  };
+}
+
+const num = (v: Uint8Array) => Buffer.from(v).readInt32BE(0);
+const bytesOf = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n | 0, 0);
+  return b;
+};
+
+function engineSubject(): Subject {
+  const engine = MemoryEngine.open('model');
+  const reader = (it: KeyValueIterator<Uint8Array, Uint8Array>): Reader => ({
+    next() {
+      const r = it.next();
+      return r.done ? undefined : [hex(r.value.key), num(r.value.value)];
+    },
+    close: () => it.close(),
+  });
+  return {
+    batch: (writes) =>
+      engine.write(
+        writes.map((w) => ({
+          key: w.key,
+          value: w.value === null ? null : bytesOf(w.value),
+          ...(w.withId ? { id: bytesId(w.key) } : {}),
+        })),
+      ),
+    set: (k, v, withId) =>
+      engine.write([{ key: k, value: bytesOf(v), ...(withId ? { id: bytesId(k) } : {}) }]),
+    delete: (k, withId) => engine.write([{ key: k, value: null, ...(withId ? { id: bytesId(k) } : {}) }]),
+    deleteRange: (from, to) => {
+      if (from !== null && to !== null && compareBytes(from, to) < 0) engine.deleteRange(from, to);
+    },
+    get: (k) => {
+      const v = engine.get(k, bytesId(k));
+      expect(engine.get(k) === v).toBe(true);
+      return v === undefined ? undefined : num(v);
+    },
+    open: (from, to, reverse) => reader(engine.iterator({ from, toExclusive: to, reverse })),
+    check: (size) => expect(engine.approximateNumEntries()).toBe(size),
+  };
+}
+
+function run(ops: Op[], subject: Subject, engineRange: boolean): void {
+  const model: Model = new Map();
+  const open: { reader: Reader; expected: [string, number][]; pos: number }[] = [];
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'set':
+        subject.set(op.key, op.value | 0, op.withId);
+        model.set(hex(op.key), [op.key, op.value | 0]);
+        break;
+      case 'delete':
+        subject.delete(op.key, op.withId);
+        model.delete(hex(op.key));
+        break;
+      case 'deleteRange': {
+        // The engine's deleteRange takes a non-empty range only.
+        if (engineRange && (op.from === null || op.to === null || compareBytes(op.from, op.to) >= 0)) break;
+        subject.deleteRange(op.from, op.to);
+        for (const [id, [k]] of model) if (inRange(k, op.from, op.to)) model.delete(id);
+        break;
+      }
+      case 'batch':
+        subject.batch(op.writes);
+        for (const w of op.writes) {
+          if (w.value === null) model.delete(hex(w.key));
+          else model.set(hex(w.key), [w.key, w.value | 0]);
+        }
+        break;
+      case 'get':
+        expect(subject.get(op.key)).toBe(model.get(hex(op.key))?.[1]);
+        break;
+      case 'open':
+        open.push({
+          reader: subject.open(op.from, op.to, op.reverse),
+          expected: snapshot(model, op.from, op.to, op.reverse),
+          pos: 0,
+        });
+        break;
+      case 'advance': {
+        if (open.length === 0) break;
+        const c = open[op.which % open.length]!;
+        for (let i = 0; i < op.steps; i++) expect(c.reader.next()).toEqual(c.expected[c.pos++]);
+        if (c.pos > c.expected.length) open.splice(open.indexOf(c), 1);
+        break;
+      }
+      case 'close': {
+        if (open.length === 0) break;
+        const [c] = open.splice(op.which % open.length, 1);
+        c!.reader.close();
+        break;
+      }
+    }
+  }
+  subject.check(model.size);
+  // Every cursor still open returns the rest of its snapshot, then ends.
+  for (const c of open) {
+    const rest: [string, number][] = [];
+    for (let e = c.reader.next(); e !== undefined; e = c.reader.next()) rest.push(e);
+    expect(rest).toEqual(c.expected.slice(c.pos));
+  }
+}
+
+describe('IndexedTree', () => {
+  it('matches a sorted map, cursors keeping their snapshot while keys update in place', () => {
+    fc.assert(
+      fc.property(opsOf(key, bound, 400), (ops) => run(ops, treeSubject(), false)),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('matches a sorted map with enough keys to split and merge nodes', () => {
+    const wideBound = fc.option(wideKey, { nil: null });
+    fc.assert(
+      fc.property(opsOf(wideKey, wideBound, 3000), (ops) => run(ops, treeSubject(), false)),
+      { numRuns: Math.max(10, RUNS / 10) },
+    );
+  });
+
+  it('updates a key in place only while no cursor is open', () => {
+    const tree = new IndexedTree<number>();
+    const a = Buffer.from('a');
+    tree.set(a, 1);
+    const c = tree.cursor(null, null, false);
+    tree.set(a, 2);
+    expect(c.next() && c.value.value).toBe(1);
+    c.close();
+    tree.set(a, 3);
+    const d = tree.cursor(null, null, false);
+    expect(d.next() && d.value.value).toBe(3);
+    expect(d.next()).toBe(false);
+    tree.checkInvariants();
+  });
+});
+
+describe('MemoryEngine over the IndexedTree', () => {
+  it('matches a sorted map; its iterators keep their snapshot across writes with and without ids', () => {
+    fc.assert(
+      fc.property(opsOf(key, bound, 300), (ops) => run(ops, engineSubject(), true)),
+      { numRuns: RUNS },
+    );
+  });
+});
