@@ -10,91 +10,19 @@
  * States (Kafka Streams' thread states):
  *   created → starting → partitionsAssigned ⇄ running → pendingShutdown → dead
  */
-import { MillraceError, StateStoreFailedError } from '../../common/errors.js';
-import type { Topology } from '../../dsl/topology.js';
+import { MillraceError } from '../../common/errors.js';
 import { Consumer } from '../../log/client/consumer/consumer.js';
-import {
-  type ConsumerRecord,
-  type TopicPartition,
-  tpKey,
-} from '../../log/client/consumer/consumer-record.js';
-import type { EmbeddedLogClient } from '../../log/client/embedded-log-client.js';
+import { type ConsumerRecord, tpKey } from '../../log/client/consumer/consumer-record.js';
 import { Producer } from '../../log/client/producer/producer.js';
-import type { RestoreListener } from '../../state-stores/restore/restore-events.js';
-import type { Clock } from '../actor/clock.js';
-import type { Random } from '../actor/random.js';
-import { ActiveTask } from './active-task.js';
+import type { ActiveTask } from './active-task.js';
+import { CommitPositions } from './commit-positions.js';
 import { forEachByTimestamp } from './record-order.js';
-import type { SinkCallback, StreamTaskOptions } from './stream-task.js';
+import type { StreamThreadMetrics, StreamThreadOptions, StreamThreadState } from './stream-thread-types.js';
+import { openTaskWhenUnlocked } from './thread-task-opener.js';
 
-/**
- * A stream thread's states.
- *
- * @example
- * ```ts
- * thread.onStateChange = (next, previous) => console.log(previous, '→', next);
- * ```
- */
-export type StreamThreadState =
-  | 'created'
-  | 'starting'
-  | 'partitionsAssigned'
-  | 'running'
-  | 'pendingShutdown'
-  | 'dead';
+export type { StreamThreadMetrics, StreamThreadOptions, StreamThreadState } from './stream-thread-types.js';
 
-/**
- * What a thread runs and how.
- *
- * @example
- * ```ts
- * const options: StreamThreadOptions = { applicationId: 'wordcount', threadId: 'p1-1', topology, client, clock, random, stateDir, processingGuarantee: 'exactly_once_v2', commitIntervalMs: 100 };
- * ```
- */
-export interface StreamThreadOptions {
-  readonly applicationId: string;
-  /** Unique per thread of the application; names its transactional id. */
-  readonly threadId: string;
-  readonly topology: Topology;
-  readonly client: EmbeddedLogClient;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly stateDir: string;
-  readonly processingGuarantee: 'exactly_once_v2' | 'at_least_once';
-  readonly commitIntervalMs: number;
-  readonly pollMs?: number;
-  readonly maxPollRecords?: number;
-  readonly restoreListener?: RestoreListener;
-  /**
-   * Static group membership (group.instance.id): a restarted thread with the same id takes its
-   * place at once, without waiting for the session timeout or moving tasks elsewhere.
-   */
-  readonly groupInstanceId?: string;
-  readonly deserializationErrorHandler?: StreamTaskOptions['deserializationErrorHandler'];
-  readonly processingErrorHandler?: StreamTaskOptions['processingErrorHandler'];
-}
-
-/**
- * Counters a thread keeps for progress reports.
- *
- * @example
- * ```ts
- * const { recordsIn, commits } = thread.metrics;
- * ```
- */
-export interface StreamThreadMetrics {
-  recordsIn: number;
-  recordsOut: number;
-  commits: number;
-  aborts: number;
-  lastAbortReason: string | undefined;
-  /** Changelog records replayed into this thread's stores when their tasks opened (restoration). */
-  restoredRecords?: number;
-  /** Store restorations that replayed a non-empty changelog from its start (no local offset). */
-  restoresFromScratch?: number;
-  /** Records skipped by an error handler (deserialization or processing). */
-  droppedRecords: number;
-}
+import type { SinkCallback } from './stream-task.js';
 
 /**
  * A stream thread on the current event loop.
@@ -126,8 +54,7 @@ export class StreamThread {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly tasks = new Map<string, ActiveTask>();
-  /** The offsets this thread last committed per input partition (`topic-partition`). */
-  private readonly committedPositions = new Map<string, number>();
+  private readonly positions = new CommitPositions();
   /** Sub-topology of each input topic (log names). */
   private readonly subTopologyOf = new Map<string, number>();
   private assignmentChanged = false;
@@ -250,26 +177,9 @@ export class StreamThread {
       await task.close();
     }
     for (const [id, { sub, partition }] of wanted) {
-      if (!this.tasks.has(id)) this.tasks.set(id, await this.openTaskWhenUnlocked(sub, partition));
+      if (!this.tasks.has(id)) this.tasks.set(id, await this.openTask(sub, partition));
     }
     this.setState('running');
-  }
-
-  /**
-   * Opens a task, waiting while another thread of this process still holds its stores' RocksDB
-   * locks: a task moving between two threads of one instance is closed by its previous owner in
-   * that thread's own rebalance step, which may come a little later (Kafka Streams retries too).
-   */
-  private async openTaskWhenUnlocked(subTopology: number, partition: number): Promise<ActiveTask> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.openTask(subTopology, partition);
-      } catch (error) {
-        const locked = error instanceof StateStoreFailedError && /\block\b/i.test(error.message);
-        if (!locked || attempt >= 50) throw error;
-        await new Promise<void>((resolve) => this.o.clock.setTimer(100, resolve));
-      }
-    }
   }
 
   private openTask(subTopology: number, partition: number): Promise<ActiveTask> {
@@ -278,33 +188,7 @@ export class StreamThread {
       const record = { topic, key, value, timestamp, headers };
       if (this.overflow.length > 0 || !this.producer.tryAppend(record)) this.overflow.push(record);
     };
-    return ActiveTask.open({
-      topology: this.o.topology,
-      applicationId: this.o.applicationId,
-      subTopology,
-      partition,
-      stateDir: this.o.stateDir,
-      reader: this.o.client,
-      clock: this.o.clock,
-      sink,
-      onRecordDropped: () => {
-        this.metrics.droppedRecords++;
-      },
-      // Counts restoration for progress reports (the worker's status carries metrics), then tells the user's listener.
-      restoreListener: (event) => {
-        if (event.type === 'restoreStarted' && event.fromScratch && event.total > 0)
-          this.metrics.restoresFromScratch = (this.metrics.restoresFromScratch ?? 0) + 1;
-        if (event.type === 'restoreEnded')
-          this.metrics.restoredRecords = (this.metrics.restoredRecords ?? 0) + event.records;
-        this.o.restoreListener?.(event);
-      },
-      ...(this.o.deserializationErrorHandler === undefined
-        ? {}
-        : { deserializationErrorHandler: this.o.deserializationErrorHandler }),
-      ...(this.o.processingErrorHandler === undefined
-        ? {}
-        : { processingErrorHandler: this.o.processingErrorHandler }),
-    });
+    return openTaskWhenUnlocked(this.o, this.metrics, subTopology, partition, sink);
   }
 
   private async processPoll(partitions: ReadonlyMap<string, readonly ConsumerRecord[]>): Promise<void> {
@@ -347,7 +231,7 @@ export class StreamThread {
   private async commit(): Promise<void> {
     this.lastCommitMs = this.o.clock.monotonicMs();
     if (this.tasks.size === 0 || (this.eos && !this.inTransaction)) return;
-    const offsets = this.offsetsToCommit();
+    const offsets = this.positions.toCommit(this.tasks.values(), this.consumer);
     try {
       await this.drainOverflow();
       for (const t of this.tasks.values()) await t.stores.prepareCommit(this.producer);
@@ -377,36 +261,8 @@ export class StreamThread {
       t.stores.commit();
       t.consumed.clear();
     }
-    for (const o of offsets) this.committedPositions.set(tpKey(o.tp), o.offset);
+    this.positions.committed(offsets);
     this.metrics.commits++;
-  }
-
-  /**
-   * Every task partition whose position moved since the last commit. Every polled record is
-   * processed before a commit, so the consumer's position is the offset to commit; it can be past
-   * the last record (transaction markers), and committing it, as Kafka Streams does, lets the lag
-   * of a transactional input reach 0.
-   */
-  /** The consumer's position, or undefined once the group took the partition away. */
-  private positionOf(tp: TopicPartition): number | undefined {
-    const key = tpKey(tp);
-    return this.consumer.assignment().some((a) => tpKey(a) === key) ? this.consumer.position(tp) : undefined;
-  }
-
-  private offsetsToCommit(): { tp: TopicPartition; offset: number }[] {
-    const out: { tp: TopicPartition; offset: number }[] = [];
-    for (const t of this.tasks.values()) {
-      for (const topic of t.task.sourceTopics()) {
-        const tp = { topic, partition: t.partition };
-        const key = tpKey(tp);
-        const position = this.positionOf(tp) ?? t.consumed.get(key)?.offset;
-        if (position === undefined) continue;
-        const committed = this.committedPositions.get(key);
-        if (t.consumed.has(key) || (committed !== undefined && position > committed))
-          out.push({ tp, offset: position });
-      }
-    }
-    return out;
   }
 
   /** Aborts the transaction, then reopens every task from its last commit and rewinds the input. */

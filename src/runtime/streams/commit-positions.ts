@@ -1,0 +1,48 @@
+/**
+ * Which input offsets a thread commits. Every polled record is processed before a commit, so the
+ * consumer's position is the offset to commit; it can be past the last record (transaction
+ * markers), and committing it, as Kafka Streams does, lets the lag of a transactional input reach 0.
+ */
+import type { Consumer } from '../../log/client/consumer/consumer.js';
+import { type TopicPartition, tpKey } from '../../log/client/consumer/consumer-record.js';
+import type { ActiveTask } from './active-task.js';
+
+/**
+ * The offsets a thread last committed, and what to commit next.
+ *
+ * @example
+ * ```ts
+ * const offsets = positions.toCommit(tasks.values(), consumer);
+ * // … commit them …
+ * positions.committed(offsets);
+ * ```
+ */
+export class CommitPositions {
+  /** The offset last committed per input partition (`topic-partition`). */
+  private readonly last = new Map<string, number>();
+
+  /** Every task partition processed since the last commit, or whose position moved past it. */
+  toCommit(tasks: Iterable<ActiveTask>, consumer: Consumer): { tp: TopicPartition; offset: number }[] {
+    const assigned = new Set(consumer.assignment().map(tpKey));
+    const out: { tp: TopicPartition; offset: number }[] = [];
+    for (const t of tasks) {
+      for (const topic of t.task.sourceTopics()) {
+        const tp = { topic, partition: t.partition };
+        const key = tpKey(tp);
+        // A partition the group took away has no position any more: fall back to what was processed.
+        const position =
+          (assigned.has(key) ? consumer.position(tp) : undefined) ?? t.consumed.get(key)?.offset;
+        if (position === undefined) continue;
+        const committed = this.last.get(key);
+        if (t.consumed.has(key) || (committed !== undefined && position > committed))
+          out.push({ tp, offset: position });
+      }
+    }
+    return out;
+  }
+
+  /** Records a successful commit of `offsets`. */
+  committed(offsets: readonly { tp: TopicPartition; offset: number }[]): void {
+    for (const o of offsets) this.last.set(tpKey(o.tp), o.offset);
+  }
+}
