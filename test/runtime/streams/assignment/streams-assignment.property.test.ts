@@ -138,7 +138,8 @@ describe('streams assignor properties', () => {
         const r = run(members, options);
         expect(r.probingRebalanceNeeded).toBe(false);
         const perThread = g.threads.map((n, i) => r.clients.get(`p${i}`)!.active.length / n);
-        expect(spread(perThread)).toBeLessThanOrEqual(1);
+        // Loads are fractions (7/3 − 4/3 is 1.0000000000000002 in doubles): compare with a tolerance.
+        expect(spread(perThread)).toBeLessThanOrEqual(1 + 1e-9);
         if (r.withheld.length > 0) return;
         for (let i = 0; i < g.threads.length; i++) {
           const own = [...r.members].filter(([id]) => processOf(id) === `p${i}`).map(([, m]) => m);
