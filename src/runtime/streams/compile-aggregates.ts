@@ -5,7 +5,10 @@
  */
 import { type Change, change } from '../../dsl/change.js';
 import type { StatefulOp } from '../../dsl/stateful-ops.js';
-import type { TimestampedKeyValueStore } from '../../state-stores/timestamped-key-value-store.js';
+import type {
+  TimestampedKeyValueStore,
+  ValueAndTimestamp,
+} from '../../state-stores/timestamped-key-value-store.js';
 import type { Forward } from './forward.js';
 import type { TaskContext } from './task-context.js';
 
@@ -25,6 +28,18 @@ type AggregateOp = Extract<StatefulOp, { kind: 'aggregate' | 'reduce' | 'tableAg
 export function compileAggregateOp(op: AggregateOp, name: string, ctx: TaskContext, next: Forward): Forward {
   const store = ctx.store<TimestampedKeyValueStore<unknown, unknown>>(op.store);
   const isNull = (x: unknown) => x === null || x === undefined;
+  /** Stores the new aggregate (null deletes) at the larger of the two timestamps and forwards the change. */
+  const update = (
+    k: unknown,
+    agg: unknown,
+    old: ValueAndTimestamp<unknown> | undefined,
+    t: number,
+    h: Parameters<Forward>[3],
+  ): void => {
+    const ts = old === undefined || t > old.timestampMs ? t : old.timestampMs;
+    store.put(k, agg === null ? null : { value: agg, timestampMs: ts });
+    next(k, change(agg, old?.value ?? null), ts, h);
+  };
   switch (op.kind) {
     case 'aggregate':
     case 'reduce': {
@@ -40,9 +55,7 @@ export function compileAggregateOp(op: AggregateOp, name: string, ctx: TaskConte
         let agg: unknown;
         if (reducer !== null) agg = old === undefined ? v : reducer(old.value, v);
         else agg = aggregator!(k, v, old === undefined ? initializer!() : old.value);
-        const ts = old === undefined || t > old.timestampMs ? t : old.timestampMs;
-        store.put(k, { value: agg, timestampMs: ts });
-        next(k, change(agg, old?.value ?? null), ts, h);
+        update(k, agg, old, t, h);
       };
     }
     case 'tableAggregate': {
@@ -59,9 +72,7 @@ export function compileAggregateOp(op: AggregateOp, name: string, ctx: TaskConte
         let agg = old === undefined ? initializer() : old.value;
         if (c.oldValue !== null) agg = subtractor(k, c.oldValue, agg);
         if (c.newValue !== null) agg = adder(k, c.newValue, agg);
-        const ts = old === undefined || t > old.timestampMs ? t : old.timestampMs;
-        store.put(k, { value: agg, timestampMs: ts });
-        next(k, change(agg, old?.value ?? null), ts, h);
+        update(k, agg, old, t, h);
       };
     }
     case 'tableReduce': {
@@ -77,9 +88,7 @@ export function compileAggregateOp(op: AggregateOp, name: string, ctx: TaskConte
         let agg: unknown = old === undefined ? null : old.value;
         if (c.oldValue !== null && agg !== null) agg = subtractor(agg, c.oldValue);
         if (c.newValue !== null) agg = agg === null ? c.newValue : adder(agg, c.newValue);
-        const ts = old === undefined || t > old.timestampMs ? t : old.timestampMs;
-        store.put(k, agg === null ? null : { value: agg, timestampMs: ts });
-        next(k, change(agg, old?.value ?? null), ts, h);
+        update(k, agg, old, t, h);
       };
     }
   }
