@@ -165,7 +165,12 @@ export class StreamThread {
   private async syncTasks(): Promise<void> {
     this.assignmentChanged = false;
     this.setState('partitionsAssigned');
-    await this.commit();
+    // The group may already have moved partitions (and, eagerly, reset every position to the
+    // group's committed offsets) before this thread got here: a commit now would commit, under the
+    // new generation, offsets of partitions it no longer owns, and duplicate what their new owner
+    // reprocesses. Drop the uncommitted work instead; every task restarts from its last commit.
+    if (this.hasUncommittedWork())
+      await this.discardUncommitted('a rebalance moved partitions before the commit');
     const wanted = new Map<string, { sub: number; partition: number }>();
     for (const tp of this.consumer.assignment()) {
       const sub = this.subTopologyOf.get(tp.topic);
@@ -268,8 +273,24 @@ export class StreamThread {
   /** Aborts the transaction, then reopens every task from its last commit and rewinds the input. */
   private async abort(error: unknown): Promise<void> {
     if (!(error instanceof MillraceError) || this.producer.transactionState === 'fatalError') throw error;
+    await this.discardUncommitted(error.message);
+    this.assignmentChanged = true;
+  }
+
+  /** True when something was processed (or is in the open transaction) since the last commit. */
+  private hasUncommittedWork(): boolean {
+    if (this.inTransaction) return true;
+    for (const t of this.tasks.values()) if (t.consumed.size > 0) return true;
+    return false;
+  }
+
+  /**
+   * Aborts the open transaction, drops the stores' uncommitted writes, closes every task and
+   * rewinds every assigned partition to the group's committed offset.
+   */
+  private async discardUncommitted(reason: string): Promise<void> {
     this.metrics.aborts++;
-    this.metrics.lastAbortReason = error.message;
+    this.metrics.lastAbortReason = reason;
     this.overflow.length = 0;
     if (this.eos && this.inTransaction) {
       await this.producer.abortTransaction().catch(() => undefined);
@@ -285,7 +306,6 @@ export class StreamThread {
       if (at !== undefined && at >= 0) this.consumer.seek(tp, at);
       else await this.consumer.seekToBeginning([tp]);
     }
-    this.assignmentChanged = true;
   }
 
   private async closeAll(): Promise<void> {
