@@ -3,8 +3,10 @@
  * consumer's position is the offset to commit; it can be past the last record (transaction
  * markers), and committing it, as Kafka Streams does, lets the lag of a transactional input reach 0.
  */
+import { MillraceError } from '../../common/errors.js';
 import type { Consumer } from '../../log/client/consumer/consumer.js';
 import { type TopicPartition, tpKey } from '../../log/client/consumer/consumer-record.js';
+import type { Clock } from '../actor/clock.js';
 import type { ActiveTask } from './active-task.js';
 
 /**
@@ -44,5 +46,32 @@ export class CommitPositions {
   /** Records a successful commit of `offsets`. */
   committed(offsets: readonly { tp: TopicPartition; offset: number }[]): void {
     for (const o of offsets) this.last.set(tpKey(o.tp), o.offset);
+  }
+}
+
+/**
+ * The group's committed offsets, asked again while the answer is a retriable error (the group
+ * coordinator moving or loading): a thread rewinding to them cannot go on without them, and must
+ * not die of a transient error.
+ *
+ * @example
+ * ```ts
+ * const committed = await committedWithRetry(consumer, consumer.assignment(), clock, () => stopping);
+ * ```
+ * @throws the last error after 30 attempts, any non-retriable error, or any error once `stop()`.
+ */
+export async function committedWithRetry(
+  consumer: Consumer,
+  tps: readonly TopicPartition[],
+  clock: Clock,
+  stop: () => boolean,
+): Promise<Map<string, number>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await consumer.committed(tps);
+    } catch (error) {
+      if (!(error instanceof MillraceError) || !error.retriable || attempt >= 30 || stop()) throw error;
+      await new Promise<void>((resolve) => clock.setTimer(Math.min(1000, 50 * attempt), resolve));
+    }
   }
 }

@@ -15,7 +15,7 @@ import { Consumer } from '../../log/client/consumer/consumer.js';
 import { type ConsumerRecord, tpKey } from '../../log/client/consumer/consumer-record.js';
 import { Producer } from '../../log/client/producer/producer.js';
 import type { ActiveTask } from './active-task.js';
-import { CommitPositions } from './commit-positions.js';
+import { CommitPositions, committedWithRetry } from './commit-positions.js';
 import { forEachByTimestamp } from './record-order.js';
 import type { StreamThreadMetrics, StreamThreadOptions, StreamThreadState } from './stream-thread-types.js';
 import { openTaskWhenUnlocked } from './thread-task-opener.js';
@@ -300,7 +300,7 @@ export class StreamThread {
     await this.closeAll();
     // The group's committed offsets are where the last commit left every input partition.
     const assigned = this.consumer.assignment();
-    const committed = await this.consumer.committed(assigned);
+    const committed = await committedWithRetry(this.consumer, assigned, this.o.clock, () => this.stopping);
     for (const tp of assigned) {
       const at = committed.get(tpKey(tp));
       if (at !== undefined && at >= 0) this.consumer.seek(tp, at);
