@@ -21,7 +21,6 @@ import { EmbeddedCluster } from '../../../../src/log/broker/embedded-cluster.js'
 import { Admin } from '../../../../src/log/client/admin.js';
 import { decodeAssignment } from '../../../../src/log/client/assignors/consumer-protocol.js';
 import { EmbeddedLogClient } from '../../../../src/log/client/embedded-log-client.js';
-import { Producer } from '../../../../src/log/client/producer/producer.js';
 import {
   ActorSystem,
   MessagePortTransport,
@@ -31,8 +30,8 @@ import {
 import { createStreamsApp, type StreamsApp } from '../../../../src/runtime/streams/streams-app.js';
 import { differences, model, readTopics } from './crash-check.js';
 import { LINE_DELAY_MS } from './crash-harness.js';
-import { INPUT_TOPIC, inputRecord, OUTPUT_TOPICS } from './fixtures/crash-app.js';
-import { APP_ID, BROKER_SETTINGS, repartitionTopics } from './fixtures/crash-config.js';
+import { INPUT_TOPIC, OUTPUT_TOPICS } from './fixtures/crash-app.js';
+import { APP_ID, BROKER_SETTINGS, loadInput, repartitionTopics } from './fixtures/crash-config.js';
 import { fullyProcessed } from './fixtures/progress.js';
 
 const PARTITIONS = 4;
@@ -72,18 +71,7 @@ describe('two StreamsApp instances joining and leaving while processing', () => 
       await cluster.whenReady();
       for (const name of [INPUT_TOPIC, ...OUTPUT_TOPICS])
         await client.createTopic({ name, partitions: PARTITIONS, replicationFactor: 1 });
-      const producer = new Producer(client, realClock, realRandom, { lingerMs: 5, batchSize: 256 * 1024 });
-      for (let i = 0; i < RECORDS; i++) {
-        const r = inputRecord(i);
-        await producer.append({
-          topic: INPUT_TOPIC,
-          key: Buffer.from(r.key),
-          value: Buffer.from(r.value),
-          timestamp: r.timestamp,
-        });
-      }
-      await producer.flush();
-      await producer.close();
+      await loadInput(client, RECORDS);
       const want = model(RECORDS);
 
       // The worker threads import the app module with this in their environment: slow processing.
