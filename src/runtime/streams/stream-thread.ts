@@ -147,7 +147,11 @@ export class StreamThread {
     const polled = await this.consumer.poll(this.o.pollMs ?? 100);
     // The first generation may assign this thread nothing (no callback then): joining is enough.
     const joined = this.state === 'starting' && (this.consumer.groupMetadata()?.generationId ?? -1) > 0;
-    if (this.assignmentChanged || joined) await this.syncTasks();
+    if (this.assignmentChanged || joined) {
+      // The poll's records predate the rewind the task sync does: the next poll fetches them again.
+      await this.syncTasks();
+      return;
+    }
     if (polled.count > 0) await this.processPoll(polled.partitions);
     const now = this.o.clock.monotonicMs();
     if (now - this.lastCommitMs >= this.o.commitIntervalMs || this.commitNeeded()) await this.commit();
@@ -161,16 +165,19 @@ export class StreamThread {
     return false;
   }
 
-  /** Commits what is processed, then closes tasks the group took away and opens the new ones. */
+  /**
+   * After a rebalance: every task restarts from its last commit, on the partitions the group gave.
+   * The rebalance listener is synchronous, so the group may already have moved partitions and
+   * (eagerly) reset positions before this thread got here: a commit now would commit, under the
+   * new generation, offsets of partitions it no longer owns, and positions may no longer match what
+   * was processed. So uncommitted work is dropped, every task closed, and every assigned partition
+   * rewound to the group's committed offset.
+   */
   private async syncTasks(): Promise<void> {
     this.assignmentChanged = false;
     this.setState('partitionsAssigned');
-    // The group may already have moved partitions (and, eagerly, reset every position to the
-    // group's committed offsets) before this thread got here: a commit now would commit, under the
-    // new generation, offsets of partitions it no longer owns, and duplicate what their new owner
-    // reprocesses. Drop the uncommitted work instead; every task restarts from its last commit.
-    if (this.hasUncommittedWork())
-      await this.discardUncommitted('a rebalance moved partitions before the commit');
+    const dropped = this.hasUncommittedWork() ? 'a rebalance moved partitions before the commit' : undefined;
+    await this.rewind(dropped);
     const wanted = new Map<string, { sub: number; partition: number }>();
     for (const tp of this.consumer.assignment()) {
       const sub = this.subTopologyOf.get(tp.topic);
@@ -273,7 +280,7 @@ export class StreamThread {
   /** Aborts the transaction, then reopens every task from its last commit and rewinds the input. */
   private async abort(error: unknown): Promise<void> {
     if (!(error instanceof MillraceError) || this.producer.transactionState === 'fatalError') throw error;
-    await this.discardUncommitted(error.message);
+    await this.rewind(error.message);
     this.assignmentChanged = true;
   }
 
@@ -286,11 +293,14 @@ export class StreamThread {
 
   /**
    * Aborts the open transaction, drops the stores' uncommitted writes, closes every task and
-   * rewinds every assigned partition to the group's committed offset.
+   * rewinds every assigned partition to the group's committed offset. `dropped` says why work was
+   * thrown away (counted as an abort), or is undefined when there was none.
    */
-  private async discardUncommitted(reason: string): Promise<void> {
-    this.metrics.aborts++;
-    this.metrics.lastAbortReason = reason;
+  private async rewind(dropped: string | undefined): Promise<void> {
+    if (dropped !== undefined) {
+      this.metrics.aborts++;
+      this.metrics.lastAbortReason = dropped;
+    }
     this.overflow.length = 0;
     if (this.eos && this.inTransaction) {
       await this.producer.abortTransaction().catch(() => undefined);
