@@ -113,3 +113,23 @@ function parse(d: unknown): number | undefined {
   if (!Number.isSafeInteger(ms) || !Number.isSafeInteger(Number(digits))) return undefined;
   return sign === '-' ? -ms + 0 : ms;
 }
+
+/**
+ * Refuses a grace period that, added to a window's own span, leaves the safe-integer range (window
+ * ends plus grace are compared with stream time).
+ *
+ * @example
+ * ```ts
+ * checkGraceFits('SessionWindows', 'inactivity gap', gapMs, graceMs);
+ * ```
+ * @throws ConfigError naming `<owner> grace` when `spanMs + graceMs` exceeds Number.MAX_SAFE_INTEGER.
+ */
+export function checkGraceFits(owner: string, span: string, spanMs: number, graceMs: number): void {
+  if (spanMs + graceMs <= Number.MAX_SAFE_INTEGER) return;
+  throw new ConfigError(
+    `${owner} grace`,
+    graceMs,
+    `a grace period that, added to the ${span} ${spanMs} ms, stays at most ` +
+      `${Number.MAX_SAFE_INTEGER} ms; choose a shorter grace period`,
+  );
+}

@@ -4,7 +4,7 @@
  * sessions merges them. Pure data: the runtime creates and merges the sessions.
  */
 import { ConfigError } from '../../common/errors.js';
-import { type Duration, durationMs } from './duration.js';
+import { checkGraceFits, type Duration, durationMs } from './duration.js';
 
 /**
  * Activity sessions separated by an inactivity gap, with a grace period.
@@ -24,14 +24,7 @@ export class SessionWindows {
   readonly graceMs: number;
 
   private constructor(gapMs: number, graceMs: number) {
-    if (gapMs + graceMs > Number.MAX_SAFE_INTEGER) {
-      throw new ConfigError(
-        'SessionWindows grace',
-        graceMs,
-        `a grace period that, added to the inactivity gap ${gapMs} ms, stays at most ` +
-          `${Number.MAX_SAFE_INTEGER} ms; choose a shorter grace period`,
-      );
-    }
+    checkGraceFits('SessionWindows', 'inactivity gap', gapMs, graceMs);
     this.gapMs = gapMs;
     this.graceMs = graceMs;
     Object.freeze(this);

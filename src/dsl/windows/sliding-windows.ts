@@ -1,11 +1,4 @@
-/**
- * Sliding windows (Kafka Streams 4.x `SlidingWindows`): windows of a fixed time difference that
- * move with the records rather than with the clock. Two records fall in a common window when their
- * timestamps differ by at most the time difference; a window ending at `t` covers `[t - diff, t]`,
- * both ends included. Pure data: the runtime creates the windows as records arrive.
- */
-import { ConfigError } from '../../common/errors.js';
-import { type Duration, durationMs } from './duration.js';
+import { checkGraceFits, type Duration, durationMs } from './duration.js';
 
 /**
  * Record-aligned windows of a maximum time difference, with a grace period.
@@ -25,14 +18,7 @@ export class SlidingWindows {
   readonly graceMs: number;
 
   private constructor(timeDifferenceMs: number, graceMs: number) {
-    if (timeDifferenceMs + graceMs > Number.MAX_SAFE_INTEGER) {
-      throw new ConfigError(
-        'SlidingWindows grace',
-        graceMs,
-        `a grace period that, added to the time difference ${timeDifferenceMs} ms, stays at most ` +
-          `${Number.MAX_SAFE_INTEGER} ms; choose a shorter grace period`,
-      );
-    }
+    checkGraceFits('SlidingWindows', 'time difference', timeDifferenceMs, graceMs);
     this.timeDifferenceMs = timeDifferenceMs;
     this.graceMs = graceMs;
     Object.freeze(this);

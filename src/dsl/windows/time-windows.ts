@@ -5,7 +5,7 @@
  * window advances by less, so windows overlap. Pure data: the runtime interprets it.
  */
 import { ConfigError } from '../../common/errors.js';
-import { type Duration, durationMs } from './duration.js';
+import { checkGraceFits, type Duration, durationMs } from './duration.js';
 
 /**
  * Fixed-size, epoch-aligned windows with a grace period for out-of-order records.
@@ -31,14 +31,7 @@ export class TimeWindows {
   readonly retentionMs: number;
 
   private constructor(sizeMs: number, advanceMs: number, graceMs: number) {
-    if (sizeMs + graceMs > Number.MAX_SAFE_INTEGER) {
-      throw new ConfigError(
-        'TimeWindows grace',
-        graceMs,
-        `a grace period that, added to the window size ${sizeMs} ms, stays at most ` +
-          `${Number.MAX_SAFE_INTEGER} ms; choose a shorter grace period`,
-      );
-    }
+    checkGraceFits('TimeWindows', 'window size', sizeMs, graceMs);
     this.sizeMs = sizeMs;
     this.advanceMs = advanceMs;
     this.graceMs = graceMs;

@@ -3,7 +3,7 @@
  * StreamTask and restored stores, and the input offsets it has processed since the last commit.
  */
 import type { Topology } from '../../dsl/topology.js';
-import type { TopicPartition } from '../../log/client/consumer/consumer-record.js';
+import { type TopicPartition, tpKey } from '../../log/client/consumer/consumer-record.js';
 import type { ChangelogReader } from '../../state-stores/restore/changelog-reader.js';
 import type { RestoreListener } from '../../state-stores/restore/restore-events.js';
 import type { Clock } from '../actor/clock.js';
@@ -107,10 +107,16 @@ export class ActiveTask {
   }
 
   /** Records a processed input offset (the next one to commit is offset + 1). */
-  processed(tp: TopicPartition, key: string, offset: number): void {
+  processed(record: TopicPartition & { readonly offset: number }): void {
+    const key = tpKey(record);
     const entry = this.consumed.get(key);
-    if (entry === undefined) this.consumed.set(key, { tp, offset: offset + 1 });
-    else entry.offset = offset + 1;
+    if (entry !== undefined) {
+      entry.offset = record.offset + 1;
+      return;
+    }
+    // A fresh partition object: keeping the record would keep its key and value bytes alive.
+    const tp = { topic: record.topic, partition: record.partition };
+    this.consumed.set(key, { tp, offset: record.offset + 1 });
   }
 
   /** Closes the task's processors and stores (uncommitted writes are dropped). */

@@ -229,7 +229,7 @@ export class StreamThread {
       // Each list is one partition, processed to its end: one offset per partition, not per record.
       for (const records of lists) {
         const last = records[records.length - 1]!;
-        task.processed(last, tpKey(last), last.offset);
+        task.processed(last);
         this.metrics.recordsIn += records.length;
       }
       await this.drainOverflow();

@@ -174,10 +174,8 @@ export class StreamsApp {
     }
     const stateDir = join(this.config.stateDir, applicationId);
     await claimStateDirectory(stateDir, applicationId);
-    for (this.threadCount = 1; this.threadCount <= this.config.numStreamThreads; this.threadCount++) {
-      this.startThread(this.threadCount, stateDir);
-    }
-    this.threadCount--;
+    for (let n = 1; n <= this.config.numStreamThreads; n++) this.startThread(n, stateDir);
+    this.threadCount = this.config.numStreamThreads;
   }
 
   private startThread(n: number, stateDir: string): void {
