@@ -4,11 +4,12 @@
  */
 import type { Topology } from '../../dsl/topology.js';
 import { type TopicPartition, tpKey } from '../../log/client/consumer/consumer-record.js';
+import type { StoreEngine } from '../../state-stores/engine.js';
 import type { ChangelogReader } from '../../state-stores/restore/changelog-reader.js';
 import type { RestoreListener } from '../../state-stores/restore/restore-events.js';
 import type { Clock } from '../actor/clock.js';
 import { StreamTask, type StreamTaskOptions } from './stream-task.js';
-import { TaskStores } from './task-stores.js';
+import { TaskStores, type TaskStoresOptions } from './task-stores.js';
 
 /**
  * What a task needs from its thread.
@@ -32,6 +33,10 @@ export interface ActiveTaskOptions {
   /** Told of every record a handler dropped (and maybe dead-lettered). */
   readonly onRecordDropped?: (error: Error) => void;
   readonly restoreListener?: RestoreListener;
+  /** A standby's open engines, by store name, when this thread kept the task as a standby. */
+  readonly engines?: ReadonlyMap<string, StoreEngine>;
+  /** Persistent stores in memory, for a simulated cluster (see TaskStoresOptions). */
+  readonly storeEngine?: TaskStoresOptions['storeEngine'];
 }
 
 /**
@@ -86,6 +91,8 @@ export class ActiveTask {
       reader: o.reader,
       clock: o.clock,
       ...(o.restoreListener === undefined ? {} : { listener: o.restoreListener }),
+      ...(o.engines === undefined ? {} : { engines: o.engines }),
+      ...(o.storeEngine === undefined ? {} : { storeEngine: o.storeEngine }),
     });
     const task = new StreamTask(o.topology, {
       clock: o.clock,

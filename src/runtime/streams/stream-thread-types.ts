@@ -7,6 +7,7 @@ import type { EmbeddedLogClient } from '../../log/client/embedded-log-client.js'
 import type { RestoreListener } from '../../state-stores/restore/restore-events.js';
 import type { Clock } from '../actor/clock.js';
 import type { Random } from '../actor/random.js';
+import type { StreamsAssignorConfig } from './assignment/streams-assignor-config.js';
 import type { StreamTaskOptions } from './stream-task.js';
 
 /**
@@ -54,7 +55,37 @@ export interface StreamThreadOptions {
   readonly groupInstanceId?: string;
   readonly deserializationErrorHandler?: StreamTaskOptions['deserializationErrorHandler'];
   readonly processingErrorHandler?: StreamTaskOptions['processingErrorHandler'];
+  /**
+   * The engine of persistent stores: RocksDB under `stateDir` (the default), or the in-memory
+   * engine, for a simulated cluster (which must do no real I/O; state then lives as long as its task).
+   */
+  readonly storeEngine?: 'rocksdb' | 'memory';
+  /**
+   * The application instance (process) the thread belongs to; its threads share it, and the
+   * assignor places a task's standbys on other instances. Default: the thread id (an instance of
+   * its own).
+   */
+  readonly processId?: string;
+  /** Threads the instance runs (reported to the assignor). Default 1. */
+  readonly threadCount?: number;
+  /** Standby replicas, warmups and the rebalance protocol (KIP-441's settings). */
+  readonly assignor?: Partial<StreamsAssignorConfig>;
 }
+
+/**
+ * The plain-data part of a thread's options: what StreamsApp decides for each of its threads, the
+ * same whether the thread runs on the app's event loop or in a worker (which gets it as
+ * workerData, so it holds no functions).
+ *
+ * @example
+ * ```ts
+ * const settings: StreamThreadSettings = { applicationId: 'wordcount', threadId: 'i1-1', stateDir, processingGuarantee: 'exactly_once_v2', commitIntervalMs: 100 };
+ * ```
+ */
+export type StreamThreadSettings = Omit<
+  StreamThreadOptions,
+  'topology' | 'client' | 'clock' | 'random' | 'restoreListener'
+>;
 
 /**
  * Counters a thread keeps for progress reports.
@@ -76,4 +107,6 @@ export interface StreamThreadMetrics {
   restoresFromScratch?: number;
   /** Records skipped by an error handler (deserialization or processing). */
   droppedRecords: number;
+  /** Changelog records replayed into standby (and warmup) replicas. */
+  standbyRecords?: number;
 }

@@ -14,10 +14,16 @@ import { MillraceError } from '../../common/errors.js';
 import { Consumer } from '../../log/client/consumer/consumer.js';
 import { type ConsumerRecord, tpKey } from '../../log/client/consumer/consumer-record.js';
 import { Producer } from '../../log/client/producer/producer.js';
+import type { StoreEngine } from '../../state-stores/engine.js';
 import type { ActiveTask } from './active-task.js';
+import { AssignorErrorCode, decodeAssignmentInfo } from './assignment/assignment-info.js';
+import type { SubscriptionInfo } from './assignment/subscription-info.js';
+import { compareTaskKeys, parseTaskId } from './assignment/task-id.js';
 import { CommitPositions, committedWithRetry } from './commit-positions.js';
 import { forEachByTimestamp } from './record-order.js';
+import { StandbyTasks } from './standby-tasks.js';
 import type { StreamThreadMetrics, StreamThreadOptions, StreamThreadState } from './stream-thread-types.js';
+import { threadAssignor } from './thread-assignor.js';
 import { openTaskWhenUnlocked } from './thread-task-opener.js';
 
 export type { StreamThreadMetrics, StreamThreadOptions, StreamThreadState } from './stream-thread-types.js';
@@ -54,10 +60,18 @@ export class StreamThread {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly tasks = new Map<string, ActiveTask>();
+  private readonly standbys: StandbyTasks;
+  /** Active tasks as of the last assignment: kept through an eager revocation, for the subscription. */
+  private ownedActive = new Set<string>();
   private readonly positions = new CommitPositions();
   /** Sub-topology of each input topic (log names). */
   private readonly subTopologyOf = new Map<string, number>();
   private assignmentChanged = false;
+  /** Partitions were revoked or lost since the last task sync: uncommitted work must be dropped. */
+  private partitionsTaken = false;
+  /** Wall-clock time of the probing rebalance the assignor asked for (warmups); -1 for none. */
+  private nextProbeMs = -1;
+  private lastStandbyUpdateMs = 0;
   private stopping = false;
   private inTransaction = false;
   private lastCommitMs = 0;
@@ -85,12 +99,21 @@ export class StreamThread {
       isolationLevel: this.eos ? 'read_committed' : 'read_uncommitted',
       autoOffsetReset: 'earliest',
       maxPollRecords: o.maxPollRecords ?? 1000,
-      // Range keeps partition p of every co-partitioned topic on one member (one task).
-      assignor: 'range',
+      // Task (s, p) — partition p of every topic of sub-topology s — goes to one member; stateful
+      // tasks stay where their state is, get standbys elsewhere, and move only once caught up.
+      assignor: threadAssignor({
+        topology: o.topology,
+        applicationId: o.applicationId,
+        client: o.client,
+        clock: o.clock,
+        ...(o.assignor === undefined ? {} : { config: o.assignor }),
+        subscription: () => this.subscriptionInfo(),
+      }),
       sessionTimeoutMs: 10_000,
       heartbeatIntervalMs: 1000,
       requestTimeoutMs: 5000,
     });
+    this.standbys = new StandbyTasks(o, this.metrics);
     this.producer = new Producer(o.client, o.clock, o.random, {
       ...(this.eos
         ? { transactionalId: `${o.applicationId}-${o.threadId}`, transactionTimeoutMs: 10_000 }
@@ -114,6 +137,28 @@ export class StreamThread {
     return [...this.tasks.keys()].sort();
   }
 
+  /** The ids of the thread's standby tasks (warmups included). */
+  standbyTaskIds(): string[] {
+    return this.standbys.ids();
+  }
+
+  /** What the thread tells the assignor at each join (KIP-441's SubscriptionInfo). */
+  private subscriptionInfo(): SubscriptionInfo {
+    const sums = new Map<string, number>();
+    this.standbys.offsetSums(sums);
+    for (const [id, t] of this.tasks) {
+      const sum = t.stores.offsetSum();
+      if (sum > 0) sums.set(id, sum);
+    }
+    return {
+      processId: this.o.processId ?? this.o.threadId,
+      activeTasks: [...this.ownedActive].sort(compareTaskKeys).map(parseTaskId),
+      standbyTasks: this.standbys.ids().map(parseTaskId),
+      taskOffsetSums: sums,
+      threadCount: this.o.threadCount ?? 1,
+    };
+  }
+
   /** Runs until `shutdown()`; commits and closes everything on the way out. */
   async run(): Promise<void> {
     this.setState('starting');
@@ -121,8 +166,9 @@ export class StreamThread {
       if (this.eos) await this.producer.initTransactions();
       this.consumer.subscribe([...this.subTopologyOf.keys()], {
         onPartitionsAssigned: () => this.markAssignmentChanged(),
-        onPartitionsRevoked: () => this.markAssignmentChanged(),
-        onPartitionsLost: () => this.markAssignmentChanged(),
+        onAssignment: () => this.markAssignmentChanged(),
+        onPartitionsRevoked: () => this.markPartitionsTaken(),
+        onPartitionsLost: () => this.markPartitionsTaken(),
       });
       this.lastCommitMs = this.o.clock.monotonicMs();
       while (!this.stopping) await this.runOnce();
@@ -130,6 +176,7 @@ export class StreamThread {
       await this.commit();
     } finally {
       await this.closeAll();
+      await this.standbys.closeAll();
       this.setState('dead');
     }
   }
@@ -143,18 +190,40 @@ export class StreamThread {
     this.assignmentChanged = true;
   }
 
+  private markPartitionsTaken(): void {
+    this.partitionsTaken = true;
+    this.assignmentChanged = true;
+  }
+
   private async runOnce(): Promise<void> {
     const polled = await this.consumer.poll(this.o.pollMs ?? 100);
     // The first generation may assign this thread nothing (no callback then): joining is enough.
     const joined = this.state === 'starting' && (this.consumer.groupMetadata()?.generationId ?? -1) > 0;
     if (this.assignmentChanged || joined) {
-      // The poll's records predate the rewind the task sync does: the next poll fetches them again.
-      await this.syncTasks();
+      if (this.partitionsTaken || joined) {
+        // The poll's records predate the rewind the task sync does: the next poll fetches them again.
+        await this.syncTasks(true);
+        return;
+      }
+      // Nothing was taken from this thread (tasks added, standbys moved, a probing rebalance):
+      // what it processed is still its own, so it commits instead of dropping the work.
+      if (polled.count > 0) await this.processPoll(polled.partitions);
+      await this.commit();
+      await this.syncTasks(false);
       return;
     }
     if (polled.count > 0) await this.processPoll(polled.partitions);
     const now = this.o.clock.monotonicMs();
     if (now - this.lastCommitMs >= this.o.commitIntervalMs || this.commitNeeded()) await this.commit();
+    if (now - this.lastStandbyUpdateMs >= this.o.commitIntervalMs) {
+      this.lastStandbyUpdateMs = now;
+      await this.standbys.update();
+    }
+    if (this.nextProbeMs >= 0 && this.o.clock.nowMs() >= this.nextProbeMs) {
+      // Warmups may have caught up: the assignor looks again and moves the tasks that can move.
+      this.nextProbeMs = -1;
+      this.consumer.enforceRebalance();
+    }
     // A poll served from buffered records resolves without a macrotask: yield once per round so
     // the producer's linger timer, heartbeats and status reports are not starved by the loop.
     if (polled.count > 0) await new Promise<void>((resolve) => this.o.clock.setTimer(0, resolve));
@@ -173,11 +242,17 @@ export class StreamThread {
    * was processed. So uncommitted work is dropped, every task closed, and every assigned partition
    * rewound to the group's committed offset.
    */
-  private async syncTasks(): Promise<void> {
+  private async syncTasks(rewind: boolean): Promise<void> {
     this.assignmentChanged = false;
+    this.partitionsTaken = false;
     this.setState('partitionsAssigned');
-    const dropped = this.hasUncommittedWork() ? 'a rebalance moved partitions before the commit' : undefined;
-    await this.rewind(dropped);
+    if (rewind) {
+      const dropped = this.hasUncommittedWork()
+        ? 'a rebalance moved partitions before the commit'
+        : undefined;
+      await this.rewind(dropped);
+    }
+    const info = this.assignmentInfo();
     const wanted = new Map<string, { sub: number; partition: number }>();
     for (const tp of this.consumer.assignment()) {
       const sub = this.subTopologyOf.get(tp.topic);
@@ -186,21 +261,53 @@ export class StreamThread {
     for (const [id, task] of this.tasks) {
       if (wanted.has(id)) continue;
       this.tasks.delete(id);
-      await task.close();
+      await this.closeTask(task);
     }
     for (const [id, { sub, partition }] of wanted) {
-      if (!this.tasks.has(id)) this.tasks.set(id, await this.openTask(sub, partition));
+      // A standby promoted on this thread hands its state over: only the tail is restored.
+      if (!this.tasks.has(id))
+        this.tasks.set(id, await this.openTask(sub, partition, await this.standbys.take(id)));
     }
+    await this.standbys.assign(info.standby.filter((id) => !wanted.has(id)));
+    this.ownedActive = new Set(wanted.keys());
+    this.nextProbeMs = info.nextProbeMs;
     this.setState('running');
   }
 
-  private openTask(subTopology: number, partition: number): Promise<ActiveTask> {
+  /**
+   * The standbys and the probing-rebalance time of the latest assignment. A group that could not
+   * yet assign (a source topic without metadata) is asked again a second later.
+   *
+   * @throws MillraceError when the assignor could not assign the topology at all.
+   */
+  private assignmentInfo(): { standby: string[]; nextProbeMs: number } {
+    const bytes = this.consumer.assignmentUserData();
+    if (bytes === null) return { standby: [], nextProbeMs: -1 };
+    const info = decodeAssignmentInfo(bytes);
+    if (info.errorCode === AssignorErrorCode.INCOMPLETE_SOURCE_TOPIC_METADATA)
+      return { standby: [], nextProbeMs: this.o.clock.nowMs() + 1000 };
+    if (info.errorCode !== AssignorErrorCode.NONE) {
+      throw new MillraceError(
+        'STREAMS_ASSIGNMENT_FAILED',
+        `the group leader could not assign application ${this.o.applicationId}'s tasks (error ${info.errorCode}): ` +
+          'its source topics are not co-partitioned, or this thread runs a version the leader cannot read; check the topology and that every instance runs the same release',
+        false,
+      );
+    }
+    return { standby: [...info.standbyTasks.keys()], nextProbeMs: info.nextProbingRebalanceMs };
+  }
+
+  private openTask(
+    subTopology: number,
+    partition: number,
+    engines?: ReadonlyMap<string, StoreEngine>,
+  ): Promise<ActiveTask> {
     const sink: SinkCallback = (topic, key, value, timestamp, headers) => {
       this.metrics.recordsOut++;
       const record = { topic, key, value, timestamp, headers };
       if (this.overflow.length > 0 || !this.producer.tryAppend(record)) this.overflow.push(record);
     };
-    return openTaskWhenUnlocked(this.o, this.metrics, subTopology, partition, sink);
+    return openTaskWhenUnlocked(this.o, this.metrics, subTopology, partition, sink, engines);
   }
 
   private async processPoll(partitions: ReadonlyMap<string, readonly ConsumerRecord[]>): Promise<void> {
@@ -209,8 +316,12 @@ export class StreamThread {
       const first = records[0];
       if (first === undefined) continue;
       const task = this.tasks.get(`${this.subTopologyOf.get(first.topic)}_${first.partition}`);
-      // Records of a partition whose task closed in this rebalance are fetched again by its new owner.
-      if (task === undefined) continue;
+      if (task === undefined) {
+        // A partition added in this rebalance, whose task is not open yet: fetched again once it is.
+        if (this.consumer.assignment().some((tp) => tpKey(tp) === tpKey(first)))
+          this.consumer.seek(first, first.offset);
+        continue;
+      }
       const lists = byTask.get(task);
       if (lists === undefined) byTask.set(task, [records]);
       else lists.push(records);
@@ -319,8 +430,16 @@ export class StreamThread {
   }
 
   private async closeAll(): Promise<void> {
-    for (const t of this.tasks.values()) await t.close();
+    // Out of the map before closing: a join meanwhile must not read a closing task's stores.
+    const closing = [...this.tasks.values()];
     this.tasks.clear();
+    for (const t of closing) await this.closeTask(t);
+  }
+
+  /** Closes an active task; state it leaves on disk still counts for the assignor's lag. */
+  private async closeTask(task: ActiveTask): Promise<void> {
+    if (task.stores.durable()) this.standbys.leftBehind(task.id, task.stores.offsetSum());
+    await task.close();
   }
 
   /** Leaves the group and closes the clients (after `run` ended). */

@@ -21,6 +21,7 @@ import { startWorkerStreamThread } from '../workers/worker-stream-thread.js';
 import { loadAppDefinition } from './define-app.js';
 import { ensureInternalTopics } from './internal-topics.js';
 import { StreamThread } from './stream-thread.js';
+import type { StreamThreadSettings } from './stream-thread-types.js';
 import { type StreamsAppState, stateFromThreads } from './streams-app-state.js';
 import { resolveStreamsConfig, type StreamsConfig, taskPolicy } from './streams-config.js';
 import type { ThreadHandle } from './thread-handle.js';
@@ -182,22 +183,14 @@ export class StreamsApp {
     const threadId = `${this.instanceId}-${n}`;
     const node = `${this.config.applicationId}-${threadId}`;
     const href = this.appModuleHref();
+    const settings = this.threadSettings(threadId, node, stateDir);
     const handle =
       href === undefined
-        ? this.inProcessThread(threadId, node, stateDir)
+        ? this.inProcessThread(settings, node)
         : startWorkerStreamThread(this.options.cluster.transport!, node, {
+            ...settings,
             appModule: href,
-            applicationId: this.config.applicationId,
-            threadId,
-            stateDir,
-            processingGuarantee: this.config.processingGuarantee,
-            commitIntervalMs: this.config.commitIntervalMs,
-            pollMs: this.config.pollMs,
-            maxPollRecords: this.config.maxPollRecords,
             statusIntervalMs: 250,
-            ...(this.options.instanceId === undefined ? {} : { groupInstanceId: node }),
-            deserializationErrorHandler: taskPolicy(this.config.deserializationExceptionHandler),
-            processingErrorHandler: taskPolicy(this.config.processingExceptionHandler),
           });
     handle.onStateChange = () => {
       if (this.current === 'rebalancing' || this.current === 'running') {
@@ -231,25 +224,43 @@ export class StreamsApp {
     return this.threadFailures;
   }
 
+  /** What each thread of this instance runs with, in a worker or not (plain data). */
+  private threadSettings(threadId: string, node: string, stateDir: string): StreamThreadSettings {
+    const c = this.config;
+    return {
+      applicationId: c.applicationId,
+      threadId,
+      stateDir,
+      processingGuarantee: c.processingGuarantee,
+      commitIntervalMs: c.commitIntervalMs,
+      pollMs: c.pollMs,
+      maxPollRecords: c.maxPollRecords,
+      ...(this.options.instanceId === undefined ? {} : { groupInstanceId: node }),
+      deserializationErrorHandler: taskPolicy(c.deserializationExceptionHandler),
+      processingErrorHandler: taskPolicy(c.processingExceptionHandler),
+      // The threads of one instance are one client to the assignor: standbys go to other instances.
+      processId: this.instanceId,
+      threadCount: c.numStreamThreads,
+      assignor: {
+        numStandbyReplicas: c.numStandbyReplicas,
+        acceptableRecoveryLag: c.acceptableRecoveryLag,
+        maxWarmupReplicas: c.maxWarmupReplicas,
+        probingRebalanceIntervalMs: c.probingRebalanceIntervalMs,
+      },
+    };
+  }
+
   /** A thread on this event loop: it runs, then closes its clients, whatever happens. */
-  private inProcessThread(threadId: string, node: string, stateDir: string): ThreadHandle {
+  private inProcessThread(settings: StreamThreadSettings, node: string): ThreadHandle {
     const o = this.options;
     const client = new EmbeddedLogClient(o.cluster.system, { node });
+    const threadId = settings.threadId;
     const thread = new StreamThread({
-      applicationId: this.config.applicationId,
-      threadId,
+      ...settings,
       topology: this.topology!,
       client,
       clock: o.clock,
       random: o.random,
-      stateDir,
-      processingGuarantee: this.config.processingGuarantee,
-      commitIntervalMs: this.config.commitIntervalMs,
-      pollMs: this.config.pollMs,
-      maxPollRecords: this.config.maxPollRecords,
-      ...(o.instanceId === undefined ? {} : { groupInstanceId: node }),
-      deserializationErrorHandler: taskPolicy(this.config.deserializationExceptionHandler),
-      processingErrorHandler: taskPolicy(this.config.processingExceptionHandler),
       ...(o.restoreListener === undefined ? {} : { restoreListener: o.restoreListener }),
     });
     const done = thread.run().finally(async () => {

@@ -3,8 +3,10 @@
  * commit.interval.ms is 100 under exactly-once and 30 000 otherwise; an application id must make
  * legal topic names (it prefixes every internal topic and names the consumer group).
  */
+
 import { intInRange, oneOf, rejectUnknownKeys } from '../../common/config.js';
 import { ConfigError } from '../../common/errors.js';
+import { resolveStreamsAssignorConfig } from './assignment/streams-assignor-config.js';
 
 /**
  * A streams application's settings.
@@ -24,8 +26,17 @@ export interface StreamsConfig {
   commitIntervalMs: number;
   /** Where persistent stores live: `<stateDir>/<applicationId>/<taskId>/<store>`. */
   stateDir: string;
-  /** Standby replicas per stateful task (on other instances); only 0 until standby tasks run. */
+  /** Standby replicas per stateful task, on other instances (num.standby.replicas). Default 0. */
   numStandbyReplicas: number;
+  /**
+   * Records an instance's state may be behind and still take a task over at once
+   * (acceptable.recovery.lag, default 10 000); further behind, it first warms up.
+   */
+  acceptableRecoveryLag: number;
+  /** Warmup replicas at once across the application (max.warmup.replicas, default 2). */
+  maxWarmupReplicas: number;
+  /** How soon after a rebalance with warmups to look again (probing.rebalance.interval.ms, default 10 min). */
+  probingRebalanceIntervalMs: number;
   /** Replication factor of the internal topics the application creates. */
   replicationFactor: number;
   /** Records per poll and per processing round. */
@@ -67,6 +78,9 @@ export function resolveStreamsConfig(
     'commitIntervalMs',
     'stateDir',
     'numStandbyReplicas',
+    'acceptableRecoveryLag',
+    'maxWarmupReplicas',
+    'probingRebalanceIntervalMs',
     'replicationFactor',
     'maxPollRecords',
     'pollMs',
@@ -100,8 +114,7 @@ export function resolveStreamsConfig(
       1,
       86_400_000,
     ),
-    // Standby tasks are not run yet: refusing the setting beats silently ignoring it.
-    numStandbyReplicas: intInRange('numStandbyReplicas', input.numStandbyReplicas ?? 0, 0, 0),
+    ...taskPlacement(input),
     replicationFactor: intInRange('replicationFactor', input.replicationFactor ?? 1, 1, 16),
     maxPollRecords: intInRange('maxPollRecords', input.maxPollRecords ?? 1000, 1, 1_000_000),
     pollMs: intInRange('pollMs', input.pollMs ?? 100, 0, 60_000),
@@ -156,4 +169,29 @@ export function taskPolicy(
   policy: RecordErrorPolicy,
 ): 'fail' | 'log-and-continue' | { readonly deadLetterTopic: string } {
   return policy === 'log-and-fail' ? 'fail' : policy;
+}
+
+/** The assignor's settings, checked by its own resolver (one set of rules for both). */
+function taskPlacement(
+  input: Partial<StreamsConfig>,
+): Pick<
+  StreamsConfig,
+  'numStandbyReplicas' | 'acceptableRecoveryLag' | 'maxWarmupReplicas' | 'probingRebalanceIntervalMs'
+> {
+  const c = resolveStreamsAssignorConfig({
+    ...(input.numStandbyReplicas === undefined ? {} : { numStandbyReplicas: input.numStandbyReplicas }),
+    ...(input.acceptableRecoveryLag === undefined
+      ? {}
+      : { acceptableRecoveryLag: input.acceptableRecoveryLag }),
+    ...(input.maxWarmupReplicas === undefined ? {} : { maxWarmupReplicas: input.maxWarmupReplicas }),
+    ...(input.probingRebalanceIntervalMs === undefined
+      ? {}
+      : { probingRebalanceIntervalMs: input.probingRebalanceIntervalMs }),
+  });
+  return {
+    numStandbyReplicas: c.numStandbyReplicas,
+    acceptableRecoveryLag: c.acceptableRecoveryLag,
+    maxWarmupReplicas: c.maxWarmupReplicas,
+    probingRebalanceIntervalMs: c.probingRebalanceIntervalMs,
+  };
 }

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { StoreDefinition } from '../../dsl/store-definitions.js';
 import type { ChangelogProducer } from '../../state-stores/changelog/changelog-producer.js';
-import { changelogTopicName } from '../../state-stores/changelog/changelog-topic.js';
+import { changelogPartitionId, changelogTopicName } from '../../state-stores/changelog/changelog-topic.js';
 import { StoreChangelogger } from '../../state-stores/changelog/store-changelogger.js';
 import type { StoreEngine } from '../../state-stores/engine.js';
 import type { MemoryBudget } from '../../state-stores/memory-budget.js';
@@ -44,6 +44,21 @@ export interface TaskStoresOptions {
   readonly clock: Clock;
   readonly listener?: RestoreListener;
   readonly memoryBudget?: MemoryBudget;
+  /**
+   * Engines already open, by store name: a standby's state handed to the active task that
+   * replaces it on the same thread. Restoring continues from their changelog offsets.
+   */
+  readonly engines?: ReadonlyMap<string, StoreEngine>;
+  /**
+   * Where persistent stores live: on disk in RocksDB (the default) or in memory, as a simulation
+   * runs them (no disk, and the state dies with the instance, as a lost disk would).
+   */
+  readonly storeEngine?: 'rocksdb' | 'memory';
+  /**
+   * Records each store replays at most per restore or catch-up (a standby restores in slices, so
+   * its thread keeps processing its active tasks); default: all of them.
+   */
+  readonly restoreBudget?: number;
 }
 
 /**
@@ -69,13 +84,21 @@ export class TaskStores {
   /** Restores every store of the task. */
   static async open(options: TaskStoresOptions): Promise<TaskStores> {
     const stores = new TaskStores(options);
-    for (const def of options.definitions) await stores.restore(def);
+    try {
+      for (const def of options.definitions)
+        await stores.restore(def, options.listener, options.engines?.get(def.name));
+    } catch (error) {
+      // Engines already open would keep their locks and memory: the retry could never open them.
+      const open = new Set([...stores.engines.values(), ...(options.engines?.values() ?? [])]);
+      for (const engine of open) await engine.close().catch(() => undefined);
+      throw error;
+    }
     return stores;
   }
 
   private source(def: StoreDefinition): EngineSource {
     const o = this.options;
-    if (!def.persistent) return new MemoryEngineSource(def.name);
+    if (!def.persistent || o.storeEngine === 'memory') return new MemoryEngineSource(def.name);
     return new RocksDbEngineSource({
       name: def.name,
       dir: join(o.stateDir, o.taskId, def.name),
@@ -83,23 +106,81 @@ export class TaskStores {
     });
   }
 
-  private async restore(def: StoreDefinition): Promise<void> {
+  private async restore(
+    def: StoreDefinition,
+    listener: RestoreListener | undefined,
+    given?: StoreEngine,
+  ): Promise<RestoreResult> {
     const o = this.options;
     const source = this.source(def);
+    const open = this.engines.get(def.name) ?? given;
     if (!def.changelog) {
-      this.engines.set(def.name, await source.open());
-      return;
+      this.engines.set(def.name, open ?? (await source.open()));
+      return { startOffset: 0, endOffset: 0, records: 0, wiped: undefined };
     }
+    // If restoring fails, the restorer closes the engine: it must not be closed twice.
+    this.engines.delete(def.name);
     const { engine, result } = await restoreStore({
       source,
       reader: o.reader,
       topic: changelogTopicName(o.applicationId, def.name),
       partition: o.partition,
       clock: o.clock,
-      ...(o.listener === undefined ? {} : { listener: o.listener }),
+      ...(listener === undefined ? {} : { listener }),
+      ...(open === undefined ? {} : { engine: open }),
+      ...(o.restoreBudget === undefined ? {} : { maxRecords: o.restoreBudget }),
     });
     this.engines.set(def.name, engine);
     this.restored.set(def.name, result);
+    return result;
+  }
+
+  /**
+   * Replays what the changelogs gained since the last restore or catch-up (a standby replica
+   * keeping up with its active task); returns the records applied. No restore events: a standby's
+   * updates are not restorations.
+   *
+   * @throws what restoring throws; the failed store's engine is closed then (reopen the task).
+   */
+  async catchUp(): Promise<number> {
+    let records = 0;
+    for (const def of this.options.definitions) {
+      if (def.changelog) records += (await this.restore(def, undefined)).records;
+    }
+    return records;
+  }
+
+  /**
+   * The sum of the stores' changelog offsets: how far the local state has come (KIP-441's task
+   * offset sum, from which the assignor computes lag). A store that cannot say (closed or failed)
+   * counts as 0: at worst the assignor thinks the state is further behind than it is.
+   */
+  offsetSum(): number {
+    let sum = 0;
+    for (const def of this.options.definitions) {
+      if (!def.changelog) continue;
+      const topic = changelogTopicName(this.options.applicationId, def.name);
+      const id = changelogPartitionId(topic, this.options.partition);
+      try {
+        sum += this.engines.get(def.name)?.changelogOffsets().get(id) ?? 0;
+      } catch {
+        // Closed or failed: nothing known.
+      }
+    }
+    return sum;
+  }
+
+  /** True when the stores' state outlives the task: every changelogged store is on disk. */
+  durable(): boolean {
+    if (this.options.storeEngine === 'memory') return false;
+    return this.options.definitions.every((d) => !d.changelog || d.persistent);
+  }
+
+  /** Gives the open engines away (to the task that takes this state over); none are closed. */
+  release(): Map<string, StoreEngine> {
+    const engines = new Map(this.engines);
+    this.engines.clear();
+    return engines;
   }
 
   /** Builds each store over its restored engine, with its changelogger. */

@@ -6,6 +6,7 @@
  * too).
  */
 import { StateStoreFailedError } from '../../common/errors.js';
+import type { StoreEngine } from '../../state-stores/engine.js';
 import { ActiveTask } from './active-task.js';
 import type { SinkCallback } from './stream-task.js';
 import type { StreamThreadMetrics, StreamThreadOptions } from './stream-thread-types.js';
@@ -29,10 +30,12 @@ export async function openTaskWhenUnlocked(
   subTopology: number,
   partition: number,
   sink: SinkCallback,
+  /** A standby's engines to continue from; a failed attempt closes them, so only the first uses them. */
+  engines?: ReadonlyMap<string, StoreEngine>,
 ): Promise<ActiveTask> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await openTask(o, metrics, subTopology, partition, sink);
+      return await openTask(o, metrics, subTopology, partition, sink, attempt === 1 ? engines : undefined);
     } catch (error) {
       const locked = error instanceof StateStoreFailedError && /\block\b/i.test(error.message);
       if (!locked || attempt >= LOCK_ATTEMPTS) throw error;
@@ -47,8 +50,10 @@ function openTask(
   subTopology: number,
   partition: number,
   sink: SinkCallback,
+  engines: ReadonlyMap<string, StoreEngine> | undefined,
 ): Promise<ActiveTask> {
   return ActiveTask.open({
+    ...(engines === undefined ? {} : { engines }),
     topology: o.topology,
     applicationId: o.applicationId,
     subTopology,
@@ -73,5 +78,6 @@ function openTask(
       ? {}
       : { deserializationErrorHandler: o.deserializationErrorHandler }),
     ...(o.processingErrorHandler === undefined ? {} : { processingErrorHandler: o.processingErrorHandler }),
+    ...(o.storeEngine === undefined ? {} : { storeEngine: o.storeEngine }),
   });
 }

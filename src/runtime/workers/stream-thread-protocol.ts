@@ -3,8 +3,8 @@
  * to start (plain data), status reports (batched, a few per second, never per record) and the
  * stop handshake.
  */
-import type { ErrorHandlerPolicy } from '../streams/error-handling.js';
 import type { StreamThreadMetrics, StreamThreadState } from '../streams/stream-thread.js';
+import type { StreamThreadSettings } from '../streams/stream-thread-types.js';
 
 /**
  * What a stream-thread worker is started with.
@@ -14,20 +14,9 @@ import type { StreamThreadMetrics, StreamThreadState } from '../streams/stream-t
  * const data: StreamThreadWorkerData = { appModule: 'file:///app/app.js', applicationId: 'clicks', threadId: 'i1-1', stateDir, processingGuarantee: 'exactly_once_v2', commitIntervalMs: 100, pollMs: 100, maxPollRecords: 1000, statusIntervalMs: 250 };
  * ```
  */
-export interface StreamThreadWorkerData {
+export interface StreamThreadWorkerData extends StreamThreadSettings {
   readonly appModule: string;
-  readonly applicationId: string;
-  readonly threadId: string;
-  readonly stateDir: string;
-  readonly processingGuarantee: 'exactly_once_v2' | 'at_least_once';
-  readonly commitIntervalMs: number;
-  readonly pollMs: number;
-  readonly maxPollRecords: number;
   readonly statusIntervalMs: number;
-  /** Static membership, when the app has a stable instance id. */
-  readonly groupInstanceId?: string;
-  readonly deserializationErrorHandler: ErrorHandlerPolicy;
-  readonly processingErrorHandler: ErrorHandlerPolicy;
 }
 
 /**

@@ -25,21 +25,13 @@ const {
 async function main(): Promise<void> {
   const app = await loadAppDefinition(o.appModule);
   const client = new EmbeddedLogClient(system, { node, requestTimeoutMs: 5000 });
+  const { appModule: _module, statusIntervalMs: _interval, ...settings } = o;
   const thread = new StreamThread({
-    applicationId: o.applicationId,
-    threadId: o.threadId,
+    ...settings,
     topology: app.topology(),
     client,
     clock: system.clock,
     random: system.random,
-    stateDir: o.stateDir,
-    processingGuarantee: o.processingGuarantee,
-    commitIntervalMs: o.commitIntervalMs,
-    pollMs: o.pollMs,
-    maxPollRecords: o.maxPollRecords,
-    ...(o.groupInstanceId === undefined ? {} : { groupInstanceId: o.groupInstanceId }),
-    deserializationErrorHandler: o.deserializationErrorHandler,
-    processingErrorHandler: o.processingErrorHandler,
   });
   const report = () =>
     control.send({

@@ -48,6 +48,17 @@ export interface RestoreOptions {
   maxBytesPerFetch?: number;
   /** A typed check of each record, such as valueSerdeCheck. */
   checkRecord?: ChangelogRecordCheck;
+  /**
+   * An engine already open over the source (a standby replica catching up, or a standby's state
+   * handed to the active task that replaces it): replay continues from its stored offset instead
+   * of opening the source again. Closed, like an engine the restorer opened, if restoring fails.
+   */
+  engine?: StoreEngine;
+  /**
+   * Stop after about this many records (whole fetches), leaving the rest for a later call with the
+   * engine: a standby catching up in slices between rounds of processing. Default: no limit.
+   */
+  maxRecords?: number;
 }
 
 /**
@@ -129,7 +140,7 @@ class Restorer {
   }
 
   async run(): Promise<{ engine: StoreEngine; result: RestoreResult }> {
-    this.engine = await this.open();
+    this.engine = this.o.engine ?? (await this.open());
     try {
       for (;;) {
         const outcome = await this.replay();
@@ -208,7 +219,8 @@ class Restorer {
     const engine = this.engine!;
     let position = start;
     let records = 0;
-    while (position < end) {
+    const maxRecords = this.o.maxRecords ?? Number.POSITIVE_INFINITY;
+    while (position < end && records < maxRecords) {
       let fetched: ReturnType<typeof decodeFetched<Applied>>;
       try {
         const result = await reader.fetch(topic, partition, position, {

@@ -7,117 +7,17 @@
  * doubled, and no transaction is left hanging (LSO = HW).
  */
 import { describe, expect, it } from 'vitest';
-import { StreamsBuilder } from '../../../src/dsl/streams-builder.js';
-import type { Topology } from '../../../src/dsl/topology.js';
-import { EmbeddedLogClient } from '../../../src/log/client/embedded-log-client.js';
-import { Producer } from '../../../src/log/client/producer/producer.js';
-import { SeededRandom, type Simulation } from '../../../src/runtime/actor/index.js';
-import { planInternalTopics } from '../../../src/runtime/streams/internal-topics.js';
-import { StreamThread } from '../../../src/runtime/streams/stream-thread.js';
-import { Serdes } from '../../../src/serdes/serdes.js';
-import { TopologyTestDriver } from '../../../src/testing/topology-test-driver.js';
-import { createTopicAndSettle, settle, simulatedCluster } from '../../log/broker/cluster-fixtures.js';
-import { readPartition } from '../../simulation/exactly-once/read-partition.js';
-
-const S = Serdes.string();
-const APP = 'wordcount';
-const PARTITIONS = 3;
-
-function wordCount(): Topology {
-  const b = new StreamsBuilder();
-  b.stream('lines', { key: S, value: S })
-    .flatMapValues((line) => line.split(' '))
-    .groupBy((_, word) => word, { key: S, value: S })
-    .count({ as: 'counts', persistent: false })
-    .toStream()
-    .mapValues((n) => String(n))
-    .to('word-counts', { value: S });
-  return b.build();
-}
-
-function lines(seed: number, n: number): string[] {
-  const random = new SeededRandom(seed);
-  const words = ['alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta', 'eta', 'theta'];
-  return Array.from({ length: n }, () =>
-    Array.from({ length: random.nextInt(1, 5) }, () => words[random.nextInt(0, words.length - 1)]!).join(' '),
-  );
-}
-
-/** Each word's emitted counts in order, as the driver computes them. */
-function expected(topology: Topology, input: string[]): Map<string, string[]> {
-  const driver = new TopologyTestDriver(topology);
-  const topic = driver.createInputTopic('lines', S, S);
-  for (const [i, line] of input.entries()) topic.pipeInput(`l${i}`, line, i);
-  const out = new Map<string, string[]>();
-  for (const r of driver.createOutputTopic('word-counts', S, S).readRecordsToList()) {
-    out.set(r.key!, [...(out.get(r.key!) ?? []), r.value!]);
-  }
-  void driver.close();
-  return out;
-}
-
-async function setUp(seed: number, topology: Topology, input: string[], linesPerMs = 0) {
-  const { sim, client } = simulatedCluster(seed, 1);
-  await sim.runFor(500);
-  for (const name of ['lines', 'word-counts'])
-    await createTopicAndSettle(sim, client, { name, partitions: PARTITIONS, replicationFactor: 1 });
-  const plan = planInternalTopics(topology, APP, new Map([['lines', PARTITIONS]]), 1);
-  for (const t of plan.topics) await createTopicAndSettle(sim, client, t);
-  const loader = new Producer(client, sim.clock, new SeededRandom(seed), { lingerMs: 2 });
-  // With a rate, the input keeps arriving while the application runs (faults land mid-stream).
-  const loading = (async () => {
-    for (let i = 0; i < input.length; i++) {
-      await loader.append({
-        topic: 'lines',
-        key: Buffer.from(`l${i}`),
-        value: Buffer.from(input[i]!),
-        timestamp: i,
-      });
-      if (linesPerMs > 0 && i % 10 === 9)
-        await new Promise<void>((r) => sim.clock.setTimer(Math.round(10 / linesPerMs), r));
-    }
-    await loader.flush();
-  })();
-  if (linesPerMs === 0) await settle(sim, loading);
-  return { sim, client, loading };
-}
-
-function thread(
-  sim: Simulation,
-  topology: Topology,
-  node: string,
-  seed: number,
-  processingGuarantee: 'exactly_once_v2' | 'at_least_once' = 'exactly_once_v2',
-): { thread: StreamThread; done: Promise<void> } {
-  const client = new EmbeddedLogClient(sim.system, { node, requestTimeoutMs: 1000 });
-  const t = new StreamThread({
-    applicationId: APP,
-    threadId: node,
-    topology,
-    client,
-    clock: sim.clock,
-    random: new SeededRandom(seed),
-    stateDir: '/unused',
-    processingGuarantee,
-    commitIntervalMs: 100,
-  });
-  return {
-    thread: t,
-    done: t.run().catch((e: unknown) => {
-      throw e;
-    }),
-  };
-}
-
-async function output(sim: Simulation, client: EmbeddedLogClient): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  for (let p = 0; p < PARTITIONS; p++) {
-    for (const r of await readPartition(sim, client, 'word-counts', p, 'read_committed')) {
-      out.set(r.key, [...(out.get(r.key) ?? []), r.value]);
-    }
-  }
-  return out;
-}
+import { SeededRandom } from '../../../src/runtime/actor/index.js';
+import { settle } from '../../log/broker/cluster-fixtures.js';
+import {
+  expected,
+  lines,
+  output,
+  PARTITIONS,
+  setUp,
+  thread,
+  wordCount,
+} from './fixtures/word-count-simulation.js';
 
 describe('StreamThread word count (simulated broker, exactly_once_v2)', () => {
   it('the read_committed output per word equals the test driver’s', async () => {

@@ -85,6 +85,15 @@ export interface PartitionAssignor {
    * asked anew at every join because what it describes (owned tasks, state on disk) changes.
    */
   subscriptionUserData?(topics: readonly string[]): Uint8Array | null;
+  /**
+   * Optional: awaited by the leader before `assign`/`assignWithUserData`, for what the assignment
+   * needs from the cluster and cannot compute synchronously (the streams assignor fetches the
+   * end offsets of changelog partitions, to rank members by how far behind their state is).
+   */
+  prepareAssignment?(
+    partitionsPerTopic: ReadonlyMap<string, number>,
+    members: readonly MemberSubscription[],
+  ): Promise<void>;
 }
 
 /**

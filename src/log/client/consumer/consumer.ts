@@ -137,6 +137,21 @@ export class Consumer {
     return this.membership?.assignmentUserData ?? null;
   }
 
+  /**
+   * Asks the group for a new assignment now (Kafka's enforceRebalance), without leaving it: a
+   * streams thread does so for a probing rebalance, when warmup replicas may have caught up.
+   *
+   * @example
+   * ```ts
+   * if (clock.nowMs() >= nextProbingRebalanceMs) consumer.enforceRebalance();
+   * ```
+   * @throws IllegalStateError when the consumer is closed.
+   */
+  enforceRebalance(): void {
+    this.requireOpen();
+    this.membership?.enforceRebalance();
+  }
+
   /** The group generation and member id, for committing (undefined outside a group). */
   groupMetadata():
     | { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null }

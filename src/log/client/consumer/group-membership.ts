@@ -17,7 +17,7 @@ import {
 import type { Clock, TimerHandle } from '../../../runtime/actor/clock.js';
 import type { JoinGroupResult, SyncGroupResult } from '../../coordinator/membership-requests.js';
 import { decodeAssignment, decodeSubscription, encodeSubscription } from '../assignors/consumer-protocol.js';
-import { assignGroup, assignorFor } from '../assignors/group-assignment.js';
+import { assignGroup, assignorFor, decodeMemberSubscriptions } from '../assignors/group-assignment.js';
 import type { PartitionAssignor } from '../assignors/partition-assignor.js';
 import type { EmbeddedLogClient } from '../embedded-log-client.js';
 import { type TopicPartition, tpKey } from './consumer-record.js';
@@ -114,6 +114,15 @@ export class GroupMembership {
     this.join();
   }
 
+  /**
+   * Rejoins at once when the membership is stable (Kafka's enforceRebalance): the assignment is
+   * computed again, as when the streams assignor asks for a probing rebalance. A member already
+   * rebalancing has nothing to do.
+   */
+  enforceRebalance(): void {
+    if (this.status === 'stable') this.join();
+  }
+
   /** Leaves the group (a static member just goes, as Kafka's close does) and stops. */
   async stop(): Promise<void> {
     const wasMember = this.memberId !== '' && this.status !== 'stopped' && this.status !== 'fenced';
@@ -188,11 +197,21 @@ export class GroupMembership {
         return;
       }
       const partitionsPerTopic = new Map(md.topics.map((t) => [t.name, t.partitions.length]));
-      assignments = assignGroup(
-        assignorFor(result.protocolName, this.customAssignor),
-        partitionsPerTopic,
-        result.members,
-      );
+      const assignor = assignorFor(result.protocolName, this.customAssignor);
+      if (assignor.prepareAssignment !== undefined) {
+        const prepared = await assignor
+          .prepareAssignment(partitionsPerTopic, decodeMemberSubscriptions(result.members))
+          .then(
+            () => true,
+            () => false,
+          );
+        if (life !== this.life) return;
+        if (!prepared) {
+          this.retryLater(() => this.join());
+          return;
+        }
+      }
+      assignments = assignGroup(assignor, partitionsPerTopic, result.members);
     }
     this.call<SyncGroupResult>(
       {

@@ -153,17 +153,22 @@ export function computeStreamsAssignment(input: StreamsAssignmentInput): Streams
     }));
     const perMember = distributeToMembers(threads, placed.clients.get(pid)!, (t) => statefulSet.has(t));
     for (const [memberId, { active, standby }] of perMember) {
-      const runs = active.filter((key) => {
-        const blocked =
-          config.rebalanceProtocol === 'COOPERATIVE' &&
-          tasks.get(key)!.sourcePartitions.some((tp) => {
-            const holder = heldElsewhere.get(partitionKey(tp));
-            return holder !== undefined && holder !== memberId;
-          });
-        if (blocked) withheld.push(key);
-        return !blocked;
-      });
-      members.set(memberId, memberResult(runs, standby, tasks, probeAtMs));
+      const blocked = new Set(
+        active.filter(
+          (key) =>
+            config.rebalanceProtocol === 'COOPERATIVE' &&
+            tasks.get(key)!.sourcePartitions.some((tp) => {
+              const holder = heldElsewhere.get(partitionKey(tp));
+              return holder !== undefined && holder !== memberId;
+            }),
+        ),
+      );
+      withheld.push(...blocked);
+      // A withheld stateful task stays a standby at its new owner until the hand-over, so state
+      // it warmed up is kept (not closed and rebuilt) for the one rebalance in between.
+      const keep = [...standby, ...[...blocked].filter((key) => statefulSet.has(key))].sort(compareTaskKeys);
+      const runs = active.filter((key) => !blocked.has(key));
+      members.set(memberId, memberResult(runs, keep, tasks, probeAtMs));
     }
   }
   return {

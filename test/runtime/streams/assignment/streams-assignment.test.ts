@@ -156,6 +156,10 @@ describe('the streams assignor', () => {
     expect(second.withheld.length).toBe(6);
     expect(second.withheld).toEqual(second.clients.get('B')!.active);
     expect(activeOf(second).b1).toEqual([]);
+    // The withheld stateful tasks stay standbys at b1 until the hand-over: state warming there is kept.
+    const withheldStateful = second.withheld.filter((k) => STATEFUL.includes(k));
+    expect(withheldStateful.length).toBeGreaterThan(0);
+    expect(second.members.get('b1')!.standby.map(taskKey)).toEqual(expect.arrayContaining(withheldStateful));
     // a1 keeps only its share: it revokes the rest, rejoins, and B gets them in the follow-up.
     expect(activeOf(second).a1).toEqual(second.clients.get('A')!.active);
     const a1Revoked = thread('a1', 'A', {
