@@ -196,9 +196,11 @@ export {
   type StreamsConfig,
   StreamTask,
   type StreamTaskOptions,
+  type StreamTaskState,
   type StreamThreadMetrics,
   type StreamThreadState,
   SuppressionBufferFullError,
+  type TaskStatus,
   type ThreadHandle,
 } from './runtime/streams/index.js';
 export { StreamThreadFailedError } from './runtime/workers/worker-stream-thread.js';

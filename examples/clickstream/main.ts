@@ -22,6 +22,7 @@ import {
   realClock,
   realRandom,
   Serdes,
+  type TaskStatus,
   WindowedSerdes,
 } from '../../src/index.js';
 import { clickstreamTopology, TOPICS } from './app.js';
@@ -161,12 +162,22 @@ async function report(
     .streamThreads()
     .map(
       (t) =>
-        `${t.id} ${t.state} in ${t.metrics.recordsIn} out ${t.metrics.recordsOut} tasks [${t.activeTaskIds().join(' ')}]`,
+        `${t.id} ${t.state} in ${t.metrics.recordsIn} out ${t.metrics.recordsOut} tasks [${describeTasks(t.taskStatuses())}]`,
     )
     .join(' | ');
   log(
     `${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s  lag ${String(lag).padStart(7)}  ${threads}`,
   );
+}
+
+/** `1_0 running`, grouped by state, standbys marked: `1_0 1_2 running, standby 1_1 restoring`. */
+function describeTasks(tasks: readonly TaskStatus[]): string {
+  const groups = new Map<string, string[]>();
+  for (const t of tasks) {
+    const label = `${t.standby ? 'standby ' : ''}${t.state}`;
+    groups.set(label, [...(groups.get(label) ?? []), t.id]);
+  }
+  return [...groups].map(([label, ids]) => `${ids.join(' ')} ${label}`).join(', ');
 }
 
 async function readOutputs(client: EmbeddedLogClient): Promise<{ outputs: Outputs; deadLetters: number }> {

@@ -8,7 +8,9 @@ import type { StoreEngine } from '../../state-stores/engine.js';
 import type { ChangelogReader } from '../../state-stores/restore/changelog-reader.js';
 import type { RestoreListener } from '../../state-stores/restore/restore-events.js';
 import type { Clock } from '../actor/clock.js';
+import { Lifecycle } from './lifecycle.js';
 import { StreamTask, type StreamTaskOptions } from './stream-task.js';
+import { type StreamTaskEvent, type StreamTaskState, streamTaskMachine } from './stream-task-machine.js';
 import { TaskStores, type TaskStoresOptions } from './task-stores.js';
 
 /**
@@ -76,11 +78,19 @@ export class ActiveTask {
     readonly partition: number,
     readonly task: StreamTask,
     readonly stores: TaskStores,
+    private readonly life: Lifecycle<StreamTaskState, StreamTaskEvent>,
   ) {}
+
+  /** Where the task is in its lifecycle (stream-task-machine.ts). */
+  get state(): StreamTaskState {
+    return this.life.state;
+  }
 
   /** Restores the task's stores and compiles its sub-topology. */
   static async open(o: ActiveTaskOptions): Promise<ActiveTask> {
     const id = `${o.subTopology}_${o.partition}`;
+    const life = new Lifecycle<StreamTaskState, StreamTaskEvent>(streamTaskMachine, `active task ${id}`);
+    life.send({ type: 'RESTORE' });
     const definitions = storesOfSubTopology(o.topology, o.subTopology).map((s) => o.topology.stores.get(s)!);
     const stores = await TaskStores.open({
       applicationId: o.applicationId,
@@ -110,7 +120,8 @@ export class ActiveTask {
         ? {}
         : { onDeserializationError: o.onRecordDropped, onProcessingError: o.onRecordDropped }),
     });
-    return new ActiveTask(id, o.partition, task, stores);
+    life.send({ type: 'RESTORED' });
+    return new ActiveTask(id, o.partition, task, stores, life);
   }
 
   /** Records a processed input offset (the next one to commit is offset + 1). */
@@ -128,7 +139,9 @@ export class ActiveTask {
 
   /** Closes the task's processors and stores (uncommitted writes are dropped). */
   async close(): Promise<void> {
+    this.life.send({ type: 'SUSPEND' });
     await this.task.close();
     await this.stores.closeUnbuilt();
+    this.life.send({ type: 'CLOSE' });
   }
 }

@@ -10,7 +10,8 @@ export {
   StreamTask,
   type StreamTaskOptions,
 } from './stream-task.js';
-export type { StreamThreadMetrics, StreamThreadState } from './stream-thread.js';
+export type { StreamTaskState } from './stream-task-machine.js';
+export type { StreamThreadMetrics, StreamThreadState, TaskStatus } from './stream-thread.js';
 export { createStreamsApp, StreamsApp, type StreamsAppOptions } from './streams-app.js';
 export type { StreamsAppState } from './streams-app-state.js';
 export { type RecordErrorPolicy, resolveStreamsConfig, type StreamsConfig } from './streams-config.js';

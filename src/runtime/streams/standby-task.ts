@@ -13,6 +13,8 @@ import type { StoreEngine } from '../../state-stores/engine.js';
 import type { ChangelogReader } from '../../state-stores/restore/changelog-reader.js';
 import type { Clock } from '../actor/clock.js';
 import { storesOfSubTopology } from './active-task.js';
+import { Lifecycle } from './lifecycle.js';
+import { type StreamTaskEvent, type StreamTaskState, streamTaskMachine } from './stream-task-machine.js';
 import { TaskStores } from './task-stores.js';
 
 /**
@@ -52,11 +54,19 @@ export class StandbyTask {
   private constructor(
     readonly id: string,
     private readonly stores: TaskStores,
+    private readonly life: Lifecycle<StreamTaskState, StreamTaskEvent>,
   ) {}
+
+  /** Where the standby is in its lifecycle (stream-task-machine.ts); running means updating. */
+  get state(): StreamTaskState {
+    return this.life.state;
+  }
 
   /** Opens the task's changelogged stores and replays their changelogs (up to the budget). */
   static async open(o: StandbyTaskOptions): Promise<StandbyTask> {
     const id = `${o.subTopology}_${o.partition}`;
+    const life = new Lifecycle<StreamTaskState, StreamTaskEvent>(streamTaskMachine, `standby task ${id}`);
+    life.send({ type: 'RESTORE' });
     const definitions = storesOfSubTopology(o.topology, o.subTopology)
       .map((s) => o.topology.stores.get(s)!)
       .filter((d) => d.changelog && d.global !== true);
@@ -71,7 +81,8 @@ export class StandbyTask {
       ...(o.storeEngine === undefined ? {} : { storeEngine: o.storeEngine }),
       ...(o.restoreBudget === undefined ? {} : { restoreBudget: o.restoreBudget }),
     });
-    return new StandbyTask(id, stores);
+    life.send({ type: 'RESTORED' });
+    return new StandbyTask(id, stores, life);
   }
 
   /** Replays the changelog records committed since the last update; returns how many. */
@@ -102,7 +113,9 @@ export class StandbyTask {
   }
 
   /** Closes the engines (unless released). */
-  close(): Promise<void> {
-    return this.stores.closeUnbuilt();
+  async close(): Promise<void> {
+    this.life.send({ type: 'SUSPEND' });
+    await this.stores.closeUnbuilt();
+    this.life.send({ type: 'CLOSE' });
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { StoreEngine } from '../../state-stores/engine.js';
 import { StandbyTask } from './standby-task.js';
-import type { StreamThreadMetrics, StreamThreadOptions } from './stream-thread-types.js';
+import type { StreamThreadMetrics, StreamThreadOptions, TaskStatus } from './stream-thread-types.js';
 
 /** Records each standby store replays per update: bounded, so active processing keeps going. */
 const RESTORE_SLICE = 10_000;
@@ -33,6 +33,11 @@ export class StandbyTasks {
     private readonly o: StreamThreadOptions,
     private readonly metrics: StreamThreadMetrics,
   ) {}
+
+  /** Each assigned standby and its state ('created' until it opens). */
+  statuses(): TaskStatus[] {
+    return this.ids().map((id) => ({ id, standby: true, state: this.open.get(id)?.state ?? 'created' }));
+  }
 
   /** The assigned standby task ids. */
   ids(): string[] {

@@ -9,6 +9,7 @@ import type { Clock } from '../actor/clock.js';
 import type { Random } from '../actor/random.js';
 import type { StreamsAssignorConfig } from './assignment/streams-assignor-config.js';
 import type { StreamTaskOptions } from './stream-task.js';
+import type { StreamTaskState } from './stream-task-machine.js';
 
 /**
  * A stream thread's states.
@@ -86,6 +87,21 @@ export type StreamThreadSettings = Omit<
   StreamThreadOptions,
   'topology' | 'client' | 'clock' | 'random' | 'restoreListener'
 >;
+
+/**
+ * One of a thread's tasks, for progress reports.
+ *
+ * @example
+ * ```ts
+ * const status: TaskStatus = { id: '1_0', standby: false, state: 'running' };
+ * ```
+ */
+export interface TaskStatus {
+  readonly id: string;
+  /** A standby (or warmup) replica rather than an active task. */
+  readonly standby: boolean;
+  readonly state: StreamTaskState;
+}
 
 /**
  * Counters a thread keeps for progress reports.

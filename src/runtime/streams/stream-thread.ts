@@ -20,13 +20,25 @@ import { AssignorErrorCode, decodeAssignmentInfo } from './assignment/assignment
 import type { SubscriptionInfo } from './assignment/subscription-info.js';
 import { compareTaskKeys, parseTaskId } from './assignment/task-id.js';
 import { CommitPositions, committedWithRetry } from './commit-positions.js';
+import { Lifecycle } from './lifecycle.js';
 import { forEachByTimestamp } from './record-order.js';
 import { StandbyTasks } from './standby-tasks.js';
-import type { StreamThreadMetrics, StreamThreadOptions, StreamThreadState } from './stream-thread-types.js';
+import { type StreamThreadEvent, streamThreadMachine } from './stream-thread-machine.js';
+import type {
+  StreamThreadMetrics,
+  StreamThreadOptions,
+  StreamThreadState,
+  TaskStatus,
+} from './stream-thread-types.js';
 import { threadAssignor } from './thread-assignor.js';
 import { openTaskWhenUnlocked } from './thread-task-opener.js';
 
-export type { StreamThreadMetrics, StreamThreadOptions, StreamThreadState } from './stream-thread-types.js';
+export type {
+  StreamThreadMetrics,
+  StreamThreadOptions,
+  StreamThreadState,
+  TaskStatus,
+} from './stream-thread-types.js';
 
 import type { SinkCallback } from './stream-task.js';
 
@@ -44,7 +56,7 @@ import type { SinkCallback } from './stream-task.js';
  * @throws from `run`: fatal errors (a fenced producer, a fatal processing error).
  */
 export class StreamThread {
-  state: StreamThreadState = 'created';
+  private readonly life: Lifecycle<StreamThreadState, StreamThreadEvent>;
   onStateChange: ((next: StreamThreadState, previous: StreamThreadState) => void) | undefined;
   readonly metrics: StreamThreadMetrics = {
     recordsIn: 0,
@@ -85,6 +97,9 @@ export class StreamThread {
   }[] = [];
 
   constructor(private readonly o: StreamThreadOptions) {
+    this.life = new Lifecycle(streamThreadMachine, `stream thread ${o.threadId}`, (next, previous) =>
+      this.onStateChange?.(next, previous),
+    );
     this.eos = o.processingGuarantee === 'exactly_once_v2';
     const prefix = `${o.applicationId}-`;
     const internal = new Set(o.topology.internalTopics.map((t) => t.name));
@@ -125,16 +140,20 @@ export class StreamThread {
     });
   }
 
-  private setState(next: StreamThreadState): void {
-    const previous = this.state;
-    if (previous === next) return;
-    this.state = next;
-    this.onStateChange?.(next, previous);
+  /** Where the thread is in its lifecycle (stream-thread-machine.ts). */
+  get state(): StreamThreadState {
+    return this.life.state;
   }
 
   /** The ids of the thread's active tasks. */
   activeTaskIds(): string[] {
     return [...this.tasks.keys()].sort();
+  }
+
+  /** Every task of the thread, active and standby, with its state. */
+  taskStatuses(): TaskStatus[] {
+    const active = [...this.tasks.values()].map((t) => ({ id: t.id, standby: false, state: t.state }));
+    return [...active.sort((a, b) => compareTaskKeys(a.id, b.id)), ...this.standbys.statuses()];
   }
 
   /** The ids of the thread's standby tasks (warmups included). */
@@ -161,7 +180,7 @@ export class StreamThread {
 
   /** Runs until `shutdown()`; commits and closes everything on the way out. */
   async run(): Promise<void> {
-    this.setState('starting');
+    this.life.send({ type: 'START' });
     try {
       if (this.eos) await this.producer.initTransactions();
       this.consumer.subscribe([...this.subTopologyOf.keys()], {
@@ -172,12 +191,14 @@ export class StreamThread {
       });
       this.lastCommitMs = this.o.clock.monotonicMs();
       while (!this.stopping) await this.runOnce();
-      this.setState('pendingShutdown');
+      this.life.send({ type: 'SHUTDOWN' });
       await this.commit();
     } finally {
       await this.closeAll();
       await this.standbys.closeAll();
-      this.setState('dead');
+      // A failed thread shuts down too: its tasks are closed above, then it is dead.
+      if (this.life.can({ type: 'SHUTDOWN' })) this.life.send({ type: 'SHUTDOWN' });
+      this.life.send({ type: 'STOPPED' });
     }
   }
 
@@ -245,7 +266,7 @@ export class StreamThread {
   private async syncTasks(rewind: boolean): Promise<void> {
     this.assignmentChanged = false;
     this.partitionsTaken = false;
-    this.setState('partitionsAssigned');
+    this.life.send({ type: 'ASSIGNED' });
     if (rewind) {
       const dropped = this.hasUncommittedWork()
         ? 'a rebalance moved partitions before the commit'
@@ -271,7 +292,7 @@ export class StreamThread {
     await this.standbys.assign(info.standby.filter((id) => !wanted.has(id)));
     this.ownedActive = new Set(wanted.keys());
     this.nextProbeMs = info.nextProbeMs;
-    this.setState('running');
+    this.life.send({ type: 'TASKS_READY' });
   }
 
   /**

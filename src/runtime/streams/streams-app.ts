@@ -274,6 +274,7 @@ export class StreamsApp {
       },
       metrics: thread.metrics,
       activeTaskIds: () => thread.activeTaskIds(),
+      taskStatuses: () => thread.taskStatuses(),
       shutdown: () => thread.shutdown(),
       done,
       set onStateChange(listener) {

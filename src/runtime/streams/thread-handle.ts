@@ -2,7 +2,7 @@
  * What StreamsApp sees of a stream thread, wherever it runs (on the main event loop for
  * simulations and tests, or in a worker thread): its state, tasks and counters, and a way to stop it.
  */
-import type { StreamThreadMetrics, StreamThreadState } from './stream-thread.js';
+import type { StreamThreadMetrics, StreamThreadState, TaskStatus } from './stream-thread.js';
 
 /**
  * A running stream thread.
@@ -17,6 +17,8 @@ export interface ThreadHandle {
   readonly state: StreamThreadState;
   readonly metrics: Readonly<StreamThreadMetrics>;
   activeTaskIds(): string[];
+  /** Its tasks, active and standby, with their states (as of the last status report, in a worker). */
+  taskStatuses(): readonly TaskStatus[];
   /** Asks the thread to commit, close its tasks and leave the group. */
   shutdown(): void;
   /** Resolves when the thread has ended cleanly; rejects with what stopped it otherwise. */

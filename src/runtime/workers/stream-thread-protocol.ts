@@ -3,7 +3,7 @@
  * to start (plain data), status reports (batched, a few per second, never per record) and the
  * stop handshake.
  */
-import type { StreamThreadMetrics, StreamThreadState } from '../streams/stream-thread.js';
+import type { StreamThreadMetrics, StreamThreadState, TaskStatus } from '../streams/stream-thread.js';
 import type { StreamThreadSettings } from '../streams/stream-thread-types.js';
 
 /**
@@ -41,7 +41,7 @@ export type FromStreamThreadWorker =
   | {
       readonly type: 'status';
       readonly state: StreamThreadState;
-      readonly tasks: readonly string[];
+      readonly tasks: readonly TaskStatus[];
       readonly metrics: StreamThreadMetrics;
     }
   | { readonly type: 'stopped' }

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     control.send({
       type: 'status',
       state: thread.state,
-      tasks: thread.activeTaskIds(),
+      tasks: thread.taskStatuses(),
       metrics: { ...thread.metrics },
     });
   thread.onStateChange = report;

@@ -5,7 +5,7 @@
  */
 import { MillraceError } from '../../common/errors.js';
 import type { MessagePortTransport } from '../actor/index.js';
-import type { StreamThreadMetrics, StreamThreadState } from '../streams/stream-thread.js';
+import type { StreamThreadMetrics, StreamThreadState, TaskStatus } from '../streams/stream-thread.js';
 import type { ThreadHandle } from '../streams/thread-handle.js';
 import { startWorker, type WorkerHandle } from './start-worker.js';
 import type {
@@ -61,7 +61,7 @@ export function startWorkerStreamThread(
     workerData: data,
   });
   let state: StreamThreadState = 'created';
-  let tasks: readonly string[] = [];
+  let tasks: readonly TaskStatus[] = [];
   let metrics: StreamThreadMetrics = {
     recordsIn: 0,
     recordsOut: 0,
@@ -79,7 +79,8 @@ export function startWorkerStreamThread(
     get metrics() {
       return metrics;
     },
-    activeTaskIds: () => [...tasks],
+    activeTaskIds: () => tasks.filter((t) => !t.standby).map((t) => t.id),
+    taskStatuses: () => tasks,
     shutdown: () => worker.control.send({ type: 'stop' }),
     onStateChange: undefined,
     done: worker.exited.then((exit) => {
