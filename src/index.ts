@@ -188,6 +188,7 @@ export {
   InvalidTimestampError,
   type ObjectSinkCallback,
   ProcessingError,
+  ProductionError,
   type RecordErrorPolicy,
   type SinkCallback,
   StreamsApp,

@@ -32,6 +32,8 @@ export interface TopologyTestDriverOptions {
   readonly deserializationErrorHandler?: StreamTaskOptions['deserializationErrorHandler'];
   readonly invalidTimestampHandler?: StreamTaskOptions['invalidTimestampHandler'];
   readonly processingErrorHandler?: StreamTaskOptions['processingErrorHandler'];
+  /** For outputs the serializer refuses: fail (default), skip, or dead-letter the input record. */
+  readonly productionErrorHandler?: StreamTaskOptions['productionErrorHandler'];
   /** The application id processors see; `test-app` unless given. */
   readonly applicationId?: string;
 }
@@ -70,6 +72,7 @@ export class TopologyTestDriver implements InputSink {
       deserializationErrorHandler: options.deserializationErrorHandler,
       invalidTimestampHandler: options.invalidTimestampHandler,
       processingErrorHandler: options.processingErrorHandler,
+      productionErrorHandler: options.productionErrorHandler,
       sink: (topic, key, value, timestamp, headers) => {
         const record = { key, value, timestamp, headers };
         if (this.internalTopics.has(topic)) this.repartitioned.push({ topic, record });

@@ -32,6 +32,7 @@ export interface ActiveTaskOptions {
   readonly sink: StreamTaskOptions['sink'];
   readonly deserializationErrorHandler?: StreamTaskOptions['deserializationErrorHandler'];
   readonly processingErrorHandler?: StreamTaskOptions['processingErrorHandler'];
+  readonly productionErrorHandler?: StreamTaskOptions['productionErrorHandler'];
   /** Told of every record a handler dropped (and maybe dead-lettered). */
   readonly onRecordDropped?: (error: Error) => void;
   readonly restoreListener?: RestoreListener;
@@ -116,9 +117,14 @@ export class ActiveTask {
         ? {}
         : { deserializationErrorHandler: o.deserializationErrorHandler }),
       ...(o.processingErrorHandler === undefined ? {} : { processingErrorHandler: o.processingErrorHandler }),
+      ...(o.productionErrorHandler === undefined ? {} : { productionErrorHandler: o.productionErrorHandler }),
       ...(o.onRecordDropped === undefined
         ? {}
-        : { onDeserializationError: o.onRecordDropped, onProcessingError: o.onRecordDropped }),
+        : {
+            onDeserializationError: o.onRecordDropped,
+            onProcessingError: o.onRecordDropped,
+            onProductionError: o.onRecordDropped,
+          }),
     });
     life.send({ type: 'RESTORED' });
     return new ActiveTask(id, o.partition, task, stores, life);

@@ -4,6 +4,7 @@ export { DeserializationError } from './deserialization-error.js';
 export { DLQ_HEADERS, type ErrorHandlerPolicy, ProcessingError } from './error-handling.js';
 export { InvalidTimestampError } from './invalid-timestamp-error.js';
 export { memoryStoreFactory } from './memory-store-factory.js';
+export { ProductionError } from './production-error.js';
 export {
   type ObjectSinkCallback,
   type SinkCallback,

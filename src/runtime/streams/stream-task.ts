@@ -18,6 +18,7 @@ import {
 import type { Forward } from './forward.js';
 import { InvalidTimestampError } from './invalid-timestamp-error.js';
 import { memoryStoreFactory } from './memory-store-factory.js';
+import { isProductionRecordError, ProductionError } from './production-error.js';
 import { type StoreFactory, TaskContext } from './task-context.js';
 import { compileSink, type ObjectSinkCallback, type SinkCallback } from './task-sinks.js';
 
@@ -46,13 +47,21 @@ export interface StreamTaskOptions {
   /** Told of every record dropped by a deserialization handler that does not fail. */
   readonly onDeserializationError?: (error: DeserializationError) => void;
   /**
-   * For a user function or output serializer that throws: `fail` (default) throws a
+   * For a user function (or a store's serde) that throws: `fail` (default) throws a
    * ProcessingError; `log-and-continue` drops the record (outputs already forwarded stay);
    * `{ deadLetterTopic }` also writes the input record's bytes there with error headers.
    */
   readonly processingErrorHandler?: ErrorHandlerPolicy;
   /** Told of every record dropped by a processing handler that does not fail. */
   readonly onProcessingError?: (error: ProcessingError) => void;
+  /**
+   * For an output the serializer or the producer refuses (too large): `fail` (default) throws a
+   * ProductionError; `log-and-continue` drops that output; `{ deadLetterTopic }` also writes the
+   * input record's bytes there with error headers (outside a record, in a punctuation, it drops).
+   */
+  readonly productionErrorHandler?: ErrorHandlerPolicy;
+  /** Told of every output dropped by a production handler that does not fail. */
+  readonly onProductionError?: (error: ProductionError) => void;
   /** `fail` (default) throws an InvalidTimestampError for a negative timestamp; `log-and-skip` drops it. */
   readonly invalidTimestampHandler?: 'fail' | 'log-and-skip';
   /** Builds the task's stores; in memory unless given. */
@@ -85,7 +94,12 @@ export class StreamTask {
   private sourceTopic = '';
   private dropped = 0;
   /** The bytes of the record being processed, for a dead-letter topic (reused, no allocation). */
-  private readonly raw: { key: Uint8Array | null; value: Uint8Array | null } = { key: null, value: null };
+  private readonly raw: {
+    key: Uint8Array | null;
+    value: Uint8Array | null;
+    timestamp: number;
+    headers: readonly Header[];
+  } = { key: null, value: null, timestamp: 0, headers: [] };
   private readonly internal: ReadonlySet<string>;
   /** The log's name of a topology topic: internal topics carry the application's prefix. */
   private readonly physical: (topic: string) => string;
@@ -182,6 +196,7 @@ export class StreamTask {
         this.options.sink,
         this.options.objectSink,
         () => this.sourceTopic,
+        (cause, topic) => this.onProductionFailure(cause, topic),
       );
     } else if (node.type === 'source') {
       const children = node.children.map((c) => this.compile(c));
@@ -283,6 +298,8 @@ export class StreamTask {
     const advanced = ts > ctx.streamTimeMs;
     if (advanced) ctx.streamTimeMs = ts;
     this.sourceTopic = topic;
+    this.raw.timestamp = timestamp;
+    this.raw.headers = headers;
     ctx.topic = topic;
     ctx.partition = partition;
     ctx.offset = offset;
@@ -295,6 +312,25 @@ export class StreamTask {
       ctx.inRecord = false;
     }
     if (advanced) this.punctuate('stream-time', ts);
+  }
+
+  /** Applies the production handler to an output that could not be serialized or produced. */
+  private onProductionFailure(cause: unknown, outputTopic: string): void {
+    if (!isProductionRecordError(cause)) throw cause;
+    const ctx = this.context;
+    const inRecord = ctx.inRecord;
+    const error = inRecord
+      ? new ProductionError(outputTopic, ctx.topic, ctx.partition, ctx.offset, cause)
+      : new ProductionError(outputTopic, '', -1, -1, cause);
+    const policy = this.options.productionErrorHandler ?? 'fail';
+    if (policy === 'fail') throw error;
+    this.dropped++;
+    if (policy !== 'log-and-continue' && inRecord && ctx.offset >= 0) {
+      const { key, value, timestamp, headers } = this.raw;
+      const dlqHeaders = deadLetterHeaders(error, ctx.topic, ctx.partition, ctx.offset, headers);
+      this.options.sink(policy.deadLetterTopic, key, value, timestamp, dlqHeaders);
+    }
+    this.options.onProductionError?.(error);
   }
 
   /** Applies the processing handler to a record whose processing threw. */

@@ -56,6 +56,7 @@ export interface StreamThreadOptions {
   readonly groupInstanceId?: string;
   readonly deserializationErrorHandler?: StreamTaskOptions['deserializationErrorHandler'];
   readonly processingErrorHandler?: StreamTaskOptions['processingErrorHandler'];
+  readonly productionErrorHandler?: StreamTaskOptions['productionErrorHandler'];
   /**
    * The engine of persistent stores: RocksDB under `stateDir` (the default), or the in-memory
    * engine, for a simulated cluster (which must do no real I/O; state then lives as long as its task).

@@ -238,6 +238,7 @@ export class StreamsApp {
       ...(this.options.instanceId === undefined ? {} : { groupInstanceId: node }),
       deserializationErrorHandler: taskPolicy(c.deserializationExceptionHandler),
       processingErrorHandler: taskPolicy(c.processingExceptionHandler),
+      productionErrorHandler: taskPolicy(c.productionExceptionHandler),
       // The threads of one instance are one client to the assignor: standbys go to other instances.
       processId: this.instanceId,
       threadCount: c.numStreamThreads,

@@ -48,8 +48,14 @@ export interface StreamsConfig {
    * write its bytes to a dead-letter topic with error headers.
    */
   deserializationExceptionHandler: RecordErrorPolicy;
-  /** A record a user function (or an output serializer) throws on: as above. */
+  /** A record a user function throws on: as above. */
   processingExceptionHandler: RecordErrorPolicy;
+  /**
+   * An output the serializer refuses, or the producer (larger than maxRequestSize): fail the
+   * thread, drop the output, or drop it and write the input record to a dead-letter topic
+   * (Kafka's production.exception.handler).
+   */
+  productionExceptionHandler: RecordErrorPolicy;
   /**
    * A thread that fails (an error no record handler took): start a replacement thread, or stop the
    * whole client (state `error`), as Kafka's StreamsUncaughtExceptionHandler.
@@ -86,6 +92,7 @@ export function resolveStreamsConfig(
     'pollMs',
     'deserializationExceptionHandler',
     'processingExceptionHandler',
+    'productionExceptionHandler',
     'uncaughtExceptionHandler',
   ]);
   if (typeof input.applicationId !== 'string' || !TOPIC_PART.test(input.applicationId)) {
@@ -125,6 +132,10 @@ export function resolveStreamsConfig(
     processingExceptionHandler: recordErrorPolicy(
       'processingExceptionHandler',
       input.processingExceptionHandler,
+    ),
+    productionExceptionHandler: recordErrorPolicy(
+      'productionExceptionHandler',
+      input.productionExceptionHandler,
     ),
     uncaughtExceptionHandler: oneOf(
       'uncaughtExceptionHandler',

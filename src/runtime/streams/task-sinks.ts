@@ -44,10 +44,9 @@ export type ObjectSinkCallback = (
  *
  * @example
  * ```ts
- * const forward = compileSink(node, (t) => t, sink, undefined, () => 'orders');
+ * const forward = compileSink(node, (t) => t, sink, undefined, () => 'orders', (cause) => { throw cause; });
  * ```
- * @throws from the Forward: SerializationError when a serde refuses a value; what a topic
- * extractor throws.
+ * @throws from the Forward: what a topic extractor throws; what `onProductionError` throws.
  */
 export function compileSink(
   node: SinkNode,
@@ -55,6 +54,8 @@ export function compileSink(
   sink: SinkCallback,
   objectSink: ObjectSinkCallback | undefined,
   sourceTopic: () => string,
+  /** Told of a record that could not be serialized or produced; throws to fail the task. */
+  onProductionError: (cause: unknown, topic: string) => void,
 ): Forward {
   const fixed = typeof node.topic === 'string' ? physical(node.topic) : undefined;
   const extractor = node.topic as TopicExtractor<unknown, unknown>;
@@ -67,8 +68,12 @@ export function compileSink(
   const { keySerde, valueSerde } = node;
   return (k, v, t, h) => {
     const topic = topicOf(k, v, t, h);
-    const keyBytes = k === null || k === undefined ? null : keySerde.serialize(topic, k);
-    const valueBytes = v === null || v === undefined ? null : valueSerde.serialize(topic, v);
-    sink(topic, keyBytes, valueBytes, t, h);
+    try {
+      const keyBytes = k === null || k === undefined ? null : keySerde.serialize(topic, k);
+      const valueBytes = v === null || v === undefined ? null : valueSerde.serialize(topic, v);
+      sink(topic, keyBytes, valueBytes, t, h);
+    } catch (cause) {
+      onProductionError(cause, topic);
+    }
   };
 }

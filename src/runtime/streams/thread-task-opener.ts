@@ -78,6 +78,7 @@ function openTask(
       ? {}
       : { deserializationErrorHandler: o.deserializationErrorHandler }),
     ...(o.processingErrorHandler === undefined ? {} : { processingErrorHandler: o.processingErrorHandler }),
+    ...(o.productionErrorHandler === undefined ? {} : { productionErrorHandler: o.productionErrorHandler }),
     ...(o.storeEngine === undefined ? {} : { storeEngine: o.storeEngine }),
   });
 }
