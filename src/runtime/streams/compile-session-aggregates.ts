@@ -15,6 +15,7 @@
  */
 import type { ProcessorNode } from '../../dsl/topology-nodes.js';
 import type { WindowOp } from '../../dsl/window-ops.js';
+import { NO_STREAM_TIME } from '../../state-stores/segmented-bytes-store.js';
 import type { SessionStore } from '../../state-stores/session/session-store.js';
 import type { Windowed } from '../../state-stores/windowed.js';
 import { NO_HEADERS } from './compile-windowed-aggregates.js';
@@ -44,8 +45,10 @@ export function compileSessionWindowAggregate(
   const { gapMs, graceMs, initializer, emitOnClose } = op;
   const aggregator = op.aggregator as Fn3;
   const merger = op.merger as Fn3;
-  let observed = -1;
-  let emittedUpToEnd = -1;
+  // Restarted from a commit: the latest session end put is the latest timestamp seen (a session
+  // ends at its last record), and sessions closed by then were emitted in that commit.
+  let observed = store.streamTimeMs === NO_STREAM_TIME ? -1 : store.streamTimeMs;
+  let emittedUpToEnd = observed < 0 ? -1 : Math.max(-1, observed - gapMs - graceMs - 1);
 
   const emitClosed = () => {
     const closeEnd = observed - gapMs - graceMs - 1;

@@ -16,7 +16,11 @@ import type { Header } from '../../dsl/stream-record.js';
 import type { ProcessorNode } from '../../dsl/topology-nodes.js';
 import type { WindowOp } from '../../dsl/window-ops.js';
 import type { ValueAndTimestamp } from '../../state-stores/timestamped-key-value-store.js';
-import { type AggregateWindowStore, closedWindowEmitter } from './compile-windowed-aggregates.js';
+import {
+  type AggregateWindowStore,
+  closedWindowEmitter,
+  restoredObservedTime,
+} from './compile-windowed-aggregates.js';
 import type { Forward } from './forward.js';
 import type { TaskContext } from './task-context.js';
 
@@ -43,8 +47,10 @@ export function compileSlidingWindowAggregate(
   const store = ctx.store<AggregateWindowStore>(op.store);
   const { timeDifferenceMs: diff, graceMs, initializer, emitOnClose } = op;
   const aggregator = op.aggregator as Fn3;
-  const emitClosed = emitOnClose ? closedWindowEmitter(store, diff, graceMs, true, next) : null;
-  let observed = -1;
+  // Restarted from a commit: the left window of the latest record starts at most `diff` before
+  // the latest start (a right window), so that range holds the latest timestamp.
+  let observed = restoredObservedTime(store, diff);
+  const emitClosed = emitOnClose ? closedWindowEmitter(store, diff, graceMs, true, next, observed) : null;
   // The current record's headers, for the updates it causes (set per record, not per window).
   let h: readonly Header[] = [];
 

@@ -6,10 +6,17 @@
  * update forwards Change(new, old) on the windowed key with the window's largest input timestamp;
  * with emit-on-window-close nothing is forwarded on update, and each window's final result is
  * forwarded once when stream time reaches its end plus grace.
+ *
+ * A task reopened from its last commit (a restart, a rebalance) recovers the observed stream time
+ * from the store, so late records are dropped and final results emitted exactly as if the task had
+ * never stopped: the window with the latest start holds the largest timestamp seen (every record
+ * that advanced stream time was added to it), and every window that closed by then was emitted in
+ * the same transaction that stored it.
  */
 import type { Header } from '../../dsl/stream-record.js';
 import type { ProcessorNode } from '../../dsl/topology-nodes.js';
 import type { WindowOp } from '../../dsl/window-ops.js';
+import { NO_STREAM_TIME } from '../../state-stores/segmented-bytes-store.js';
 import type { ValueAndTimestamp } from '../../state-stores/timestamped-key-value-store.js';
 import type { WindowStore } from '../../state-stores/window/window-store.js';
 import type { Forward } from './forward.js';
@@ -24,6 +31,28 @@ export type AggregateWindowStore = WindowStore<unknown, ValueAndTimestamp<unknow
 export const NO_HEADERS: readonly Header[] = Object.freeze([]);
 
 /**
+ * The observed stream time a window aggregation had at its store's last commit: the largest input
+ * timestamp among the windows starting within `lookbackMs` of the latest start (0 for time
+ * windows, whose latest window holds the latest record; a sliding window's latest start may be up
+ * to its size after that record's own window); -1 for an empty store.
+ *
+ * @example
+ * ```ts
+ * let observed = restoredObservedTime(store, 0);
+ * ```
+ * @throws what the store throws.
+ */
+export function restoredObservedTime(store: AggregateWindowStore, lookbackMs: number): number {
+  const latest = store.streamTimeMs;
+  if (latest === NO_STREAM_TIME) return -1;
+  let max = -1;
+  for (const { value } of store.backwardFetchAll(latest - lookbackMs, latest)) {
+    if (value.timestampMs > max) max = value.timestampMs;
+  }
+  return max;
+}
+
+/**
  * Forwards, once, the final result of every window that closed since the last call: windows whose
  * start is in (last emitted start, stream time − grace − size] (one less for windows whose end is
  * inclusive: they close only when stream time is past end + grace). Emitting before the current
@@ -31,7 +60,7 @@ export const NO_HEADERS: readonly Header[] = Object.freeze([]);
  *
  * @example
  * ```ts
- * const emitClosed = closedWindowEmitter(store, 60_000, 10_000, false, next);
+ * const emitClosed = closedWindowEmitter(store, 60_000, 10_000, false, next, restoredObservedTime(store, 0));
  * emitClosed(observedStreamTime);
  * ```
  * @throws what the store and children throw.
@@ -42,10 +71,13 @@ export function closedWindowEmitter(
   graceMs: number,
   inclusiveEnd: boolean,
   next: Forward,
+  /** The observed stream time restored with the store: windows closed by then were emitted. */
+  restoredObservedMs = -1,
 ): (observedMs: number) => void {
-  let emittedUpToStart = -1;
+  const closeStartAt = (observedMs: number) => observedMs - graceMs - sizeMs - (inclusiveEnd ? 1 : 0);
+  let emittedUpToStart = restoredObservedMs < 0 ? -1 : Math.max(-1, closeStartAt(restoredObservedMs));
   return (observedMs) => {
-    const closeStart = observedMs - graceMs - sizeMs - (inclusiveEnd ? 1 : 0);
+    const closeStart = closeStartAt(observedMs);
     if (closeStart <= emittedUpToStart) return;
     for (const { key, value } of store.fetchAll(emittedUpToStart + 1, closeStart)) {
       const startMs = key.window.startMs;
@@ -79,8 +111,8 @@ export function compileTimeWindowAggregate(
   // Nothing downstream: skip building the windowed key and change (the benchmark's shape, and
   // a common one when only the store is queried).
   const forwarding = !emitOnClose && node.children.length > 0;
-  const emitClosed = emitOnClose ? closedWindowEmitter(store, sizeMs, graceMs, false, next) : null;
-  let observed = -1;
+  let observed = restoredObservedTime(store, 0);
+  const emitClosed = emitOnClose ? closedWindowEmitter(store, sizeMs, graceMs, false, next, observed) : null;
 
   /** Adds the record to the window at `start` unless it closed; true when it did. */
   const update = (k: unknown, v: unknown, t: number, h: readonly Header[], start: number): boolean => {
