@@ -79,8 +79,10 @@ export class StreamThread {
   /** Sub-topology of each input topic (log names). */
   private readonly subTopologyOf = new Map<string, number>();
   private assignmentChanged = false;
-  /** Partitions were revoked or lost since the last task sync: uncommitted work must be dropped. */
+  /** Partitions were lost since the last task sync: uncommitted work must be dropped. */
   private partitionsTaken = false;
+  /** Revocations the group waits on: released once this thread has committed their work. */
+  private readonly revocations: (() => void)[] = [];
   /** Wall-clock time of the probing rebalance the assignor asked for (warmups); -1 for none. */
   private nextProbeMs = -1;
   private lastStandbyUpdateMs = 0;
@@ -186,7 +188,7 @@ export class StreamThread {
       this.consumer.subscribe([...this.subTopologyOf.keys()], {
         onPartitionsAssigned: () => this.markAssignmentChanged(),
         onAssignment: () => this.markAssignmentChanged(),
-        onPartitionsRevoked: () => this.markPartitionsTaken(),
+        onPartitionsRevoked: () => this.onPartitionsRevoked(),
         onPartitionsLost: () => this.markPartitionsTaken(),
       });
       this.lastCommitMs = this.o.clock.monotonicMs();
@@ -194,6 +196,7 @@ export class StreamThread {
       this.life.send({ type: 'SHUTDOWN' });
       await this.commit();
     } finally {
+      this.releaseRevocations();
       await this.closeAll();
       await this.standbys.closeAll();
       // A failed thread shuts down too: its tasks are closed above, then it is dead.
@@ -216,10 +219,31 @@ export class StreamThread {
     this.assignmentChanged = true;
   }
 
+  /**
+   * The group revokes partitions cleanly: it waits, before handing them to another member, for
+   * this thread to commit what it processed of them (Kafka Streams commits in the same callback).
+   */
+  private onPartitionsRevoked(): Promise<void> {
+    this.assignmentChanged = true;
+    return new Promise<void>((resolve) => this.revocations.push(resolve));
+  }
+
+  private releaseRevocations(): void {
+    for (const release of this.revocations.splice(0)) release();
+  }
+
   private async runOnce(): Promise<void> {
     const polled = await this.consumer.poll(this.o.pollMs ?? 100);
     // The first generation may assign this thread nothing (no callback then): joining is enough.
     const joined = this.state === 'starting' && (this.consumer.groupMetadata()?.generationId ?? -1) > 0;
+    if (this.revocations.length > 0) {
+      // The revoked partitions are still this thread's until released: finish the poll, commit
+      // (a failed commit aborts and rewinds: nothing of theirs is committed then), let them go.
+      if (polled.count > 0) await this.processPoll(polled.partitions);
+      await this.commit();
+      this.releaseRevocations();
+      return;
+    }
     if (this.assignmentChanged || joined) {
       if (this.partitionsTaken || joined) {
         // The poll's records predate the rewind the task sync does: the next poll fetches them again.
@@ -333,14 +357,15 @@ export class StreamThread {
 
   private async processPoll(partitions: ReadonlyMap<string, readonly ConsumerRecord[]>): Promise<void> {
     const byTask = new Map<ActiveTask, (readonly ConsumerRecord[])[]>();
+    const assigned = new Set(this.consumer.assignment().map(tpKey));
     for (const records of partitions.values()) {
       const first = records[0];
-      if (first === undefined) continue;
+      // A partition given up since it was fetched: its new owner reads it from the committed offset.
+      if (first === undefined || !assigned.has(tpKey(first))) continue;
       const task = this.tasks.get(`${this.subTopologyOf.get(first.topic)}_${first.partition}`);
       if (task === undefined) {
         // A partition added in this rebalance, whose task is not open yet: fetched again once it is.
-        if (this.consumer.assignment().some((tp) => tpKey(tp) === tpKey(first)))
-          this.consumer.seek(first, first.offset);
+        this.consumer.seek(first, first.offset);
         continue;
       }
       const lists = byTask.get(task);

@@ -20,7 +20,13 @@ import { GroupMembership } from './group-membership.js';
 
 /** Told of rebalances, as Kafka's ConsumerRebalanceListener. Commit in onPartitionsRevoked. */
 export interface RebalanceListener {
-  onPartitionsRevoked?(partitions: TopicPartition[]): void;
+  /**
+   * Partitions given up cleanly. A returned promise is awaited before the consumer lets them go
+   * and before it rejoins the group, so work on them can be committed first (Kafka's consumer
+   * calls this on the polling thread and blocks the rejoin the same way). Do not poll and await
+   * this consumer's own poll inside it.
+   */
+  onPartitionsRevoked?(partitions: TopicPartition[]): void | Promise<void>;
   onPartitionsAssigned?(partitions: TopicPartition[]): void;
   onPartitionsLost?(partitions: TopicPartition[]): void;
   /**
@@ -325,8 +331,23 @@ export class Consumer {
     added: TopicPartition[],
     revoked: TopicPartition[],
     userData?: Uint8Array | null,
+  ): void | Promise<void> {
+    const revoking = revoked.length > 0 ? this.listener.onPartitionsRevoked?.(revoked) : undefined;
+    if (revoking === undefined) return this.applyAssignment(assigned, added, userData);
+    // The revoked partitions stay fetchable meanwhile: the listener is committing their work.
+    this.wake?.();
+    return revoking.then(
+      () => this.applyAssignment(assigned, added, userData),
+      () => this.applyAssignment(assigned, added, userData),
+    );
+  }
+
+  private applyAssignment(
+    assigned: TopicPartition[],
+    added: TopicPartition[],
+    userData: Uint8Array | null | undefined,
   ): void {
-    if (revoked.length > 0) this.listener.onPartitionsRevoked?.(revoked);
+    if (this.closed) return;
     this.assign(assigned);
     if (userData !== undefined) this.listener.onAssignment?.({ partitions: [...assigned], userData });
     if (added.length === 0) return;

@@ -58,7 +58,7 @@ export interface MembershipCallbacks {
     added: TopicPartition[],
     revoked: TopicPartition[],
     userData?: Uint8Array | null,
-  ): void;
+  ): void | Promise<void>;
   /** Partitions lost without a clean hand-over (session expired, fenced): do not commit them. */
   onLost(lost: TopicPartition[]): void;
 }
@@ -89,6 +89,12 @@ export class GroupMembership {
   private life = 0;
   private callToken = 0;
   private heartbeatTimer: TimerHandle | undefined;
+  /**
+   * Set while the consumer's listener works on a revocation (committing): no JoinGroup goes out
+   * before it ends, or the group could hand the partitions over before their work is committed.
+   */
+  private revoking: Promise<void> | undefined;
+  private joinAfterRevoking = false;
 
   constructor(
     private readonly client: EmbeddedLogClient,
@@ -144,12 +150,20 @@ export class GroupMembership {
   private join(): void {
     this.status = 'joining';
     this.heartbeatTimer?.cancel();
+    if (this.revoking !== undefined) {
+      this.joinAfterRevoking = true;
+      return;
+    }
     if (!this.cooperative && this.owned.length > 0) {
       // Eager protocol: everything is given up before rejoining, so whatever the new generation
       // assigns counts as added (its committed offsets are fetched again).
-      this.callbacks.onAssignment([], [], this.owned);
+      const revoked = this.owned;
       this.owned = [];
       this.assignmentUserData = null;
+      if (this.awaitRevocation(this.callbacks.onAssignment([], [], revoked))) {
+        this.joinAfterRevoking = true;
+        return;
+      }
     }
     this.owned = this.owned.filter((tp) => this.topics.includes(tp.topic));
     const metadata = encodeSubscription({
@@ -242,9 +256,37 @@ export class GroupMembership {
     this.owned = assigned;
     this.assignmentUserData = decoded.userData;
     this.status = 'stable';
-    this.callbacks.onAssignment(assigned, added, revoked, decoded.userData);
-    if (this.cooperative && revoked.length > 0) this.join();
-    else this.scheduleHeartbeat();
+    // Heartbeats go on while the listener commits (a long commit must not cost the membership).
+    this.scheduleHeartbeat();
+    const revoking = this.awaitRevocation(
+      this.callbacks.onAssignment(assigned, added, revoked, decoded.userData),
+    );
+    if (this.cooperative && revoked.length > 0) {
+      // KIP-429: rejoin at once to give the revoked partitions to their new owner — once their
+      // work is committed.
+      if (revoking) this.joinAfterRevoking = true;
+      else this.join();
+    }
+  }
+
+  /**
+   * Holds joins back until a revocation's listener is done; true when there is one to wait for.
+   * A join asked for meanwhile (by the cooperative protocol, a heartbeat's REBALANCE_IN_PROGRESS,
+   * enforceRebalance) goes out when it ends.
+   */
+  private awaitRevocation(pending: void | Promise<void>): boolean {
+    if (pending === undefined) return false;
+    const life = this.life;
+    const done = () => {
+      if (this.revoking !== revoking) return;
+      this.revoking = undefined;
+      if (life !== this.life || !this.joinAfterRevoking) return;
+      this.joinAfterRevoking = false;
+      this.join();
+    };
+    const revoking: Promise<void> = pending.then(done, done);
+    this.revoking = revoking;
+    return true;
   }
 
   private scheduleHeartbeat(): void {

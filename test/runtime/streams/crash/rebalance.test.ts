@@ -5,8 +5,9 @@
  * threads each, exactly_once_v2, 4 partitions so every member of four gets a task) while the input
  * is processed: a starts; b joins; b leaves (a graceful close); b joins again on the same state
  * directory. Checked:
- * - the coordinator's view: in every generation the test saw Stable, each task (sub-topology and
- *   partition) is assigned to exactly one member, and every task is assigned;
+ * - the coordinator's view: in every generation the test saw Stable, no task (sub-topology and
+ *   partition) is assigned to two members; every task is assigned in the last one and in at
+ *   least three (cooperative rebalancing leaves a moving task unowned for one generation);
  * - the threads' view: whenever every thread has reported `running` with the same tasks twice in a
  *   row, no task is held by two threads; b's threads held tasks in both of its lives, and a's held
  *   all of them while b was away;
@@ -178,12 +179,21 @@ describe('two StreamsApp instances joining and leaving while processing', () => 
 
       expect(bTasksFirst.length).toBeGreaterThan(0);
       expect(bTasksSecond.length).toBeGreaterThan(0);
-      // The coordinator: one owner per task in every generation, every task owned.
+      // The coordinator: at most one owner per task in every generation. Rebalancing is cooperative
+      // (KIP-429): a task moving between members is owned by neither for the one generation in
+      // which its old owner commits and revokes it; the follow-up generation assigns every task.
       expect(generations.size).toBeGreaterThanOrEqual(3);
+      let complete = 0;
       for (const [generation, owners] of generations) {
         const all = [...owners.values()].flat().sort();
-        expect(all, `generation ${generation}: ${JSON.stringify([...owners])}`).toEqual(TASKS);
+        expect(new Set(all).size, `generation ${generation}: ${JSON.stringify([...owners])}`).toBe(
+          all.length,
+        );
+        if (JSON.stringify(all) === JSON.stringify(TASKS)) complete++;
       }
+      expect(complete).toBeGreaterThanOrEqual(3);
+      const last = [...generations.values()].at(-1)!;
+      expect([...last.values()].flat().sort()).toEqual(TASKS);
       // The threads: in settled samples no task has two holders.
       let settled = 0;
       for (const [i, s] of samples.entries()) {
