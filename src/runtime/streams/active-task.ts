@@ -11,6 +11,7 @@ import type { Clock } from '../actor/clock.js';
 import { Lifecycle } from './lifecycle.js';
 import { StreamTask, type StreamTaskOptions } from './stream-task.js';
 import { type StreamTaskEvent, type StreamTaskState, streamTaskMachine } from './stream-task-machine.js';
+import type { TaskMetadata } from './task-metadata.js';
 import { TaskStores, type TaskStoresOptions } from './task-stores.js';
 
 /**
@@ -38,6 +39,8 @@ export interface ActiveTaskOptions {
   readonly restoreListener?: RestoreListener;
   /** A standby's open engines, by store name, when this thread kept the task as a standby. */
   readonly engines?: ReadonlyMap<string, StoreEngine>;
+  /** What the task's last commit recorded beside its offsets. */
+  readonly restored?: TaskMetadata;
   /** Persistent stores in memory, for a simulated cluster (see TaskStoresOptions). */
   readonly storeEngine?: TaskStoresOptions['storeEngine'];
 }
@@ -112,6 +115,7 @@ export class ActiveTask {
       taskId: id,
       subTopology: o.subTopology,
       internalTopicPrefix: `${o.applicationId}-`,
+      ...(o.restored === undefined ? {} : { restored: o.restored }),
       storeFactory: stores.factory,
       ...(o.deserializationErrorHandler === undefined
         ? {}

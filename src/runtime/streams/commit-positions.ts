@@ -8,6 +8,21 @@ import type { Consumer } from '../../log/client/consumer/consumer.js';
 import { type TopicPartition, tpKey } from '../../log/client/consumer/consumer-record.js';
 import type { Clock } from '../actor/clock.js';
 import type { ActiveTask } from './active-task.js';
+import { encodeTaskMetadata } from './task-metadata.js';
+
+/**
+ * An input offset to commit, with the metadata of its task's progress (task-metadata.ts).
+ *
+ * @example
+ * ```ts
+ * const o: TaskOffset = { tp: { topic: 'orders', partition: 0 }, offset: 42, metadata: encodeTaskMetadata(task.task.context.metadata()) };
+ * ```
+ */
+export interface TaskOffset {
+  readonly tp: TopicPartition;
+  readonly offset: number;
+  readonly metadata: string;
+}
 
 /**
  * The offsets a thread last committed, and what to commit next.
@@ -24,10 +39,11 @@ export class CommitPositions {
   private readonly last = new Map<string, number>();
 
   /** Every task partition processed since the last commit, or whose position moved past it. */
-  toCommit(tasks: Iterable<ActiveTask>, consumer: Consumer): { tp: TopicPartition; offset: number }[] {
+  toCommit(tasks: Iterable<ActiveTask>, consumer: Consumer): TaskOffset[] {
     const assigned = new Set(consumer.assignment().map(tpKey));
-    const out: { tp: TopicPartition; offset: number }[] = [];
+    const out: TaskOffset[] = [];
     for (const t of tasks) {
+      let metadata: string | undefined;
       for (const topic of t.task.sourceTopics()) {
         const tp = { topic, partition: t.partition };
         const key = tpKey(tp);
@@ -36,15 +52,17 @@ export class CommitPositions {
           (assigned.has(key) ? consumer.position(tp) : undefined) ?? t.consumed.get(key)?.offset;
         if (position === undefined) continue;
         const committed = this.last.get(key);
-        if (t.consumed.has(key) || (committed !== undefined && position > committed))
-          out.push({ tp, offset: position });
+        if (t.consumed.has(key) || (committed !== undefined && position > committed)) {
+          metadata ??= encodeTaskMetadata(t.task.context.metadata());
+          out.push({ tp, offset: position, metadata });
+        }
       }
     }
     return out;
   }
 
   /** Records a successful commit of `offsets`. */
-  committed(offsets: readonly { tp: TopicPartition; offset: number }[]): void {
+  committed(offsets: readonly TaskOffset[]): void {
     for (const o of offsets) this.last.set(tpKey(o.tp), o.offset);
   }
 }
@@ -65,10 +83,10 @@ export async function committedWithRetry(
   tps: readonly TopicPartition[],
   clock: Clock,
   stop: () => boolean,
-): Promise<Map<string, number>> {
+): Promise<Map<string, { offset: number; metadata: string }>> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await consumer.committed(tps);
+      return await consumer.committedWithMetadata(tps);
     } catch (error) {
       if (!(error instanceof MillraceError) || !error.retriable || attempt >= 30 || stop()) throw error;
       await new Promise<void>((resolve) => clock.setTimer(Math.min(1000, 50 * attempt), resolve));

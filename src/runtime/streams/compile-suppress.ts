@@ -10,7 +10,8 @@
  * - until-time-limit: a key is due once stream time reaches its first buffered timestamp plus the
  *   wait; deletes pass through the buffer like any value (a delete replaces a buffered value).
  *
- * Stream time is the largest timestamp this processor has seen. The forwarded change is (latest
+ * Stream time is the largest timestamp this processor has seen (committed with the task's offsets,
+ * so a reopened task resumes with it). The forwarded change is (latest
  * value, value downstream last saw) with the latest record's timestamp. A bounded buffer that is
  * over its limit emits its earliest-due keys early, or throws SuppressionBufferFullError.
  */
@@ -28,14 +29,18 @@ import type { TaskContext } from './task-context.js';
 type SuppressOp = Extract<WindowOp, { kind: 'suppress' }>;
 type Entry = SuppressBufferEntry<unknown>;
 
-/** An index entry: when the key is due, and the insertion order among equal times. */
+/**
+ * An index entry: when the key is due, and its serialized form, which orders keys due at the same
+ * time (as Kafka's time-ordered buffer does) — an order a buffer rebuilt from its store after a
+ * restart has too, unlike arrival order.
+ */
 interface Due {
   readonly timeMs: number;
-  readonly seq: number;
+  readonly keyBytes: Uint8Array;
   readonly key: unknown;
 }
 
-/** A binary min-heap of Due by (time, seq); stale entries are skipped when popped. */
+/** A binary min-heap of Due by (time, key bytes); stale entries are skipped when popped. */
 class DueHeap {
   private readonly items: Due[] = [];
   get size(): number {
@@ -76,7 +81,7 @@ class DueHeap {
 }
 
 function before(a: Due, b: Due): boolean {
-  return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.seq < b.seq);
+  return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && Buffer.compare(a.keyBytes, b.keyBytes) < 0);
 }
 
 /**
@@ -102,8 +107,9 @@ export function compileSuppress(
   let index: DueHeap | null = null;
   let records = 0;
   let bytes = 0;
-  let seq = 0;
-  let observed = -1;
+  // After a restart: the stream time it had observed at the last commit (not the task's, which
+  // may be ahead of what reached this processor), so buffered records leave when they would have.
+  let observed: number = ctx.trackTime(node.name, (): number => observed) ?? -1;
 
   // Bytes are counted only for a byte limit: serializing each entry again costs time otherwise.
   const sizeOf = (k: unknown, e: Entry): number =>
@@ -112,10 +118,12 @@ export function compileSuppress(
       : (def.keySerde.serialize(op.store, k)?.length ?? 0) +
         (def.valueSerde.serialize(op.store, e)?.length ?? 0);
 
+  const keyBytesOf = (k: unknown): Uint8Array => def.keySerde.serialize(op.store, k) ?? new Uint8Array(0);
+
   const rebuild = (): DueHeap => {
     const heap = new DueHeap();
     for (const { key, value } of store.all()) {
-      heap.push({ timeMs: value.bufferTimeMs, seq: seq++, key });
+      heap.push({ timeMs: value.bufferTimeMs, keyBytes: keyBytesOf(key), key });
       records++;
       bytes += sizeOf(key, value);
     }
@@ -159,7 +167,7 @@ export function compileSuppress(
     };
     if (prev === undefined) {
       records++;
-      index.push({ timeMs: bufferTimeMs, seq: seq++, key: k });
+      index.push({ timeMs: bufferTimeMs, keyBytes: keyBytesOf(k), key: k });
     } else bytes -= sizeOf(k, prev);
     store.put(k, entry);
     bytes += sizeOf(k, entry);

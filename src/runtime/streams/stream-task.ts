@@ -20,6 +20,7 @@ import { InvalidTimestampError } from './invalid-timestamp-error.js';
 import { memoryStoreFactory } from './memory-store-factory.js';
 import { isProductionRecordError, ProductionError } from './production-error.js';
 import { type StoreFactory, TaskContext } from './task-context.js';
+import type { TaskMetadata } from './task-metadata.js';
 import { compileSink, type ObjectSinkCallback, type SinkCallback } from './task-sinks.js';
 
 export type { ObjectSinkCallback, SinkCallback } from './task-sinks.js';
@@ -74,6 +75,8 @@ export interface StreamTaskOptions {
   readonly subTopology?: number;
   /** Prefix of internal (repartition) topics on the log, `<applicationId>-`; none when omitted. */
   readonly internalTopicPrefix?: string;
+  /** What the task's last commit recorded (stream time, processors' times), when reopened from one. */
+  readonly restored?: TaskMetadata;
 }
 
 /**
@@ -114,6 +117,7 @@ export class StreamTask {
       options.clock,
       topology.stores,
       options.storeFactory ?? memoryStoreFactory,
+      options.restored,
     );
     const prefix = options.internalTopicPrefix ?? '';
     this.internal = new Set(topology.internalTopics.map((t) => t.name));

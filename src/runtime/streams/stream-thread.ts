@@ -30,6 +30,7 @@ import type {
   StreamThreadState,
   TaskStatus,
 } from './stream-thread-types.js';
+import { decodeTaskMetadata, mergeTaskMetadata, type TaskMetadata } from './task-metadata.js';
 import { threadAssignor } from './thread-assignor.js';
 import { openTaskWhenUnlocked } from './thread-task-opener.js';
 
@@ -308,10 +309,12 @@ export class StreamThread {
       this.tasks.delete(id);
       await this.closeTask(task);
     }
-    for (const [id, { sub, partition }] of wanted) {
+    const opening = [...wanted].filter(([id]) => !this.tasks.has(id));
+    const restored = await this.restoredMetadata(opening.map(([, t]) => t));
+    for (const [id, { sub, partition }] of opening) {
       // A standby promoted on this thread hands its state over: only the tail is restored.
-      if (!this.tasks.has(id))
-        this.tasks.set(id, await this.openTask(sub, partition, await this.standbys.take(id)));
+      const engines = await this.standbys.take(id);
+      this.tasks.set(id, await this.openTask(sub, partition, restored.get(id), engines));
     }
     await this.standbys.assign(info.standby.filter((id) => !wanted.has(id)));
     this.ownedActive = new Set(wanted.keys());
@@ -342,17 +345,46 @@ export class StreamThread {
     return { standby: [...info.standbyTasks.keys()], nextProbeMs: info.nextProbingRebalanceMs };
   }
 
+  /**
+   * What the last commit of each task recorded beside its offsets (stream time, processors'
+   * times), from the group's committed offsets of its input partitions.
+   */
+  private async restoredMetadata(
+    tasks: readonly { sub: number; partition: number }[],
+  ): Promise<Map<string, TaskMetadata>> {
+    const out = new Map<string, TaskMetadata>();
+    if (tasks.length === 0) return out;
+    const partitionsOf = (t: { sub: number; partition: number }) =>
+      [...this.subTopologyOf]
+        .filter(([, s]) => s === t.sub)
+        .map(([topic]) => ({ topic, partition: t.partition }));
+    const committed = await committedWithRetry(
+      this.consumer,
+      tasks.flatMap(partitionsOf),
+      this.o.clock,
+      () => this.stopping,
+    );
+    for (const t of tasks) {
+      const merged = mergeTaskMetadata(
+        partitionsOf(t).map((tp) => decodeTaskMetadata(committed.get(tpKey(tp))?.metadata)),
+      );
+      if (merged !== undefined) out.set(`${t.sub}_${t.partition}`, merged);
+    }
+    return out;
+  }
+
   private openTask(
     subTopology: number,
     partition: number,
-    engines?: ReadonlyMap<string, StoreEngine>,
+    restored: TaskMetadata | undefined,
+    engines: ReadonlyMap<string, StoreEngine> | undefined,
   ): Promise<ActiveTask> {
     const sink: SinkCallback = (topic, key, value, timestamp, headers) => {
       this.metrics.recordsOut++;
       const record = { topic, key, value, timestamp, headers };
       if (this.overflow.length > 0 || !this.producer.tryAppend(record)) this.overflow.push(record);
     };
-    return openTaskWhenUnlocked(this.o, this.metrics, subTopology, partition, sink, engines);
+    return openTaskWhenUnlocked(this.o, this.metrics, { subTopology, partition, restored, engines }, sink);
   }
 
   private async processPoll(partitions: ReadonlyMap<string, readonly ConsumerRecord[]>): Promise<void> {
@@ -406,10 +438,11 @@ export class StreamThread {
       for (const t of this.tasks.values()) await t.stores.prepareCommit(this.producer);
       if (this.eos) {
         const metadata = this.consumer.groupMetadata()!;
-        const txnOffsets = offsets.map(({ tp, offset }) => ({
+        const txnOffsets = offsets.map(({ tp, offset, metadata }) => ({
           topic: tp.topic,
           partition: tp.partition,
           offset,
+          metadata,
         }));
         if (txnOffsets.length > 0) await this.producer.sendOffsetsToTransaction(txnOffsets, metadata);
         await this.producer.commitTransaction();
@@ -417,9 +450,7 @@ export class StreamThread {
       } else {
         await this.producer.flush();
         if (offsets.length > 0) {
-          await this.consumer.commitSync(
-            new Map(offsets.map((o) => [tpKey(o.tp), { tp: o.tp, offset: o.offset }])),
-          );
+          await this.consumer.commitSync(new Map(offsets.map((o) => [tpKey(o.tp), o])));
         }
       }
     } catch (error) {
@@ -469,7 +500,7 @@ export class StreamThread {
     const assigned = this.consumer.assignment();
     const committed = await committedWithRetry(this.consumer, assigned, this.o.clock, () => this.stopping);
     for (const tp of assigned) {
-      const at = committed.get(tpKey(tp));
+      const at = committed.get(tpKey(tp))?.offset;
       if (at !== undefined && at >= 0) this.consumer.seek(tp, at);
       else await this.consumer.seekToBeginning([tp]);
     }

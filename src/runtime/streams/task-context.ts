@@ -9,6 +9,7 @@ import type { StoreDefinition } from '../../dsl/store-definitions.js';
 import type { StateStore } from '../../state-stores/state-store.js';
 import type { Clock } from '../actor/clock.js';
 import { Punctuation } from './punctuation.js';
+import type { TaskMetadata } from './task-metadata.js';
 
 /**
  * Builds the store a definition describes, for one task.
@@ -45,6 +46,8 @@ export class TaskContext {
   private readonly stores = new Map<string, StateStore>();
   private readonly dropped = new Map<string, number>();
   private readonly closers: (() => void)[] = [];
+  /** Processors' times committed with the offsets (task-metadata.ts), read at commit. */
+  private readonly tracked = new Map<string, () => number>();
 
   constructor(
     readonly taskId: string,
@@ -52,7 +55,28 @@ export class TaskContext {
     readonly clock: Clock,
     private readonly definitions: ReadonlyMap<string, StoreDefinition>,
     private readonly factory: StoreFactory,
-  ) {}
+    /** What the task's last commit recorded, when it is reopened from one. */
+    private readonly restored?: TaskMetadata,
+  ) {
+    if (restored !== undefined) this.streamTimeMs = restored.streamTimeMs;
+  }
+
+  /**
+   * The time processor `name` committed last (undefined for a new task), and from now on `read`
+   * gives the one to commit: a processor whose decisions depend on the stream time it observed
+   * (a suppression buffer) continues after a restart exactly where it stood.
+   */
+  trackTime(name: string, read: () => number): number | undefined {
+    this.tracked.set(name, read);
+    return this.restored?.processors.get(name);
+  }
+
+  /** What a commit records beside the task's offsets. */
+  metadata(): TaskMetadata {
+    const processors = new Map<string, number>();
+    for (const [name, read] of this.tracked) processors.set(name, read());
+    return { streamTimeMs: this.streamTimeMs, processors };
+  }
 
   /** The store named `name`, built on first use. */
   store<S>(name: string): S {

@@ -10,6 +10,23 @@ import type { StoreEngine } from '../../state-stores/engine.js';
 import { ActiveTask } from './active-task.js';
 import type { SinkCallback } from './stream-task.js';
 import type { StreamThreadMetrics, StreamThreadOptions } from './stream-thread-types.js';
+import type { TaskMetadata } from './task-metadata.js';
+
+/**
+ * The task to open: task `<subTopology>_<partition>`, what its last commit recorded, and a
+ * standby's engines to continue from.
+ *
+ * @example
+ * ```ts
+ * const task: TaskToOpen = { subTopology: 1, partition: 0, restored: undefined, engines: undefined };
+ * ```
+ */
+export interface TaskToOpen {
+  readonly subTopology: number;
+  readonly partition: number;
+  readonly restored: TaskMetadata | undefined;
+  readonly engines: ReadonlyMap<string, StoreEngine> | undefined;
+}
 
 /** How often, and how long apart, a locked task is tried again. */
 const LOCK_ATTEMPTS = 50;
@@ -20,22 +37,20 @@ const LOCK_RETRY_MS = 100;
  *
  * @example
  * ```ts
- * const task = await openTaskWhenUnlocked(options, metrics, 1, 0, sink);
+ * const task = await openTaskWhenUnlocked(options, metrics, { subTopology: 1, partition: 0, restored, engines }, sink);
  * ```
  * @throws what restoring throws; StateStoreFailedError when the stores stay locked.
  */
 export async function openTaskWhenUnlocked(
   o: StreamThreadOptions,
   metrics: StreamThreadMetrics,
-  subTopology: number,
-  partition: number,
+  task: TaskToOpen,
   sink: SinkCallback,
-  /** A standby's engines to continue from; a failed attempt closes them, so only the first uses them. */
-  engines?: ReadonlyMap<string, StoreEngine>,
 ): Promise<ActiveTask> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await openTask(o, metrics, subTopology, partition, sink, attempt === 1 ? engines : undefined);
+      // A failed attempt closes a standby's engines: only the first may use them.
+      return await openTask(o, metrics, attempt === 1 ? task : { ...task, engines: undefined }, sink);
     } catch (error) {
       const locked = error instanceof StateStoreFailedError && /\block\b/i.test(error.message);
       if (!locked || attempt >= LOCK_ATTEMPTS) throw error;
@@ -47,13 +62,12 @@ export async function openTaskWhenUnlocked(
 function openTask(
   o: StreamThreadOptions,
   metrics: StreamThreadMetrics,
-  subTopology: number,
-  partition: number,
+  { subTopology, partition, restored, engines }: TaskToOpen,
   sink: SinkCallback,
-  engines: ReadonlyMap<string, StoreEngine> | undefined,
 ): Promise<ActiveTask> {
   return ActiveTask.open({
     ...(engines === undefined ? {} : { engines }),
+    ...(restored === undefined ? {} : { restored }),
     topology: o.topology,
     applicationId: o.applicationId,
     subTopology,

@@ -7,9 +7,12 @@
  * doubled, and no transaction is left hanging (LSO = HW).
  */
 import { describe, expect, it } from 'vitest';
+import { Consumer } from '../../../src/log/client/consumer/consumer.js';
 import { SeededRandom } from '../../../src/runtime/actor/index.js';
+import { decodeTaskMetadata } from '../../../src/runtime/streams/task-metadata.js';
 import { settle } from '../../log/broker/cluster-fixtures.js';
 import {
+  APP,
   expected,
   lines,
   output,
@@ -34,6 +37,16 @@ describe('StreamThread word count (simulated broker, exactly_once_v2)', () => {
     await settle(sim, t.close());
     expect(t.activeTaskIds()).toEqual([]);
     expect(await output(sim, client)).toEqual(want);
+    // Every task's commit carries its stream time (the largest input timestamp, lines are i).
+    const group = new Consumer(client, sim.clock, { groupId: APP });
+    const committed = await settle(
+      sim,
+      group.committedWithMetadata(
+        Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: 'lines', partition })),
+      ),
+    );
+    const times = [...committed.values()].map((c) => decodeTaskMetadata(c.metadata)?.streamTimeMs);
+    expect(Math.max(...times.map((t) => t ?? -1))).toBe(input.length - 1);
     for (let p = 0; p < PARTITIONS; p++) {
       const hw = await settle(sim, client.listOffset('word-counts', p, -1));
       const lso = await settle(sim, client.listOffset('word-counts', p, -1, 'read_committed'));

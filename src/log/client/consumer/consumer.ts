@@ -178,7 +178,9 @@ export class Consumer {
    * @throws the coordinator's error (RebalanceInProgressError, IllegalGenerationError …) if any
    *   partition's commit failed.
    */
-  async commitSync(offsets?: ReadonlyMap<string, { tp: TopicPartition; offset: number }>): Promise<void> {
+  async commitSync(
+    offsets?: ReadonlyMap<string, { tp: TopicPartition; offset: number; metadata?: string }>,
+  ): Promise<void> {
     const entries = offsets === undefined ? this.currentPositions() : [...offsets.values()];
     if (entries.length === 0) return;
     const meta = this.groupMetadata() ?? {
@@ -192,12 +194,12 @@ export class Consumer {
     const result = await this.client.brokerCall<OffsetCommitResult>(coordinator, {
       type: 'group.offsetCommit',
       ...meta,
-      offsets: entries.map(({ tp, offset }) => ({
-        topic: tp.topic,
-        partition: tp.partition,
-        offset,
+      offsets: entries.map((e) => ({
+        topic: e.tp.topic,
+        partition: e.tp.partition,
+        offset: e.offset,
         leaderEpoch: -1,
-        metadata: '',
+        metadata: 'metadata' in e ? (e.metadata ?? '') : '',
       })),
     });
     const failed = result.partitions.find((p) => p.error !== null);
@@ -218,6 +220,24 @@ export class Consumer {
    * UnstableOffsetCommitError (retriable) rather than answer an offset about to change.
    */
   async committed(tps: readonly TopicPartition[]): Promise<Map<string, number>> {
+    const committed = await this.committedWithMetadata(tps);
+    return new Map([...committed].map(([key, c]) => [key, c.offset]));
+  }
+
+  /**
+   * The group's committed offsets of `tps` with the metadata committed beside them (-1 and ''
+   * where none), by `topic-partition`.
+   *
+   * @example
+   * ```ts
+   * const c = await consumer.committedWithMetadata([{ topic: 'orders', partition: 0 }]);
+   * c.get('orders-0'); // { offset: 42, metadata: '' }
+   * ```
+   * @throws the coordinator's error for a partition that failed.
+   */
+  async committedWithMetadata(
+    tps: readonly TopicPartition[],
+  ): Promise<Map<string, { offset: number; metadata: string }>> {
     const coordinator = await this.client.findCoordinator(this.config.groupId);
     const result = await this.client.brokerCall<OffsetFetchResult>(coordinator, {
       type: 'group.offsetFetch',
@@ -228,7 +248,7 @@ export class Consumer {
     for (const o of result.offsets as readonly { error?: WireError | null }[]) {
       if (o.error) throw fromWireError(o.error);
     }
-    return new Map(result.offsets.map((o) => [tpKey(o), o.offset]));
+    return new Map(result.offsets.map((o) => [tpKey(o), { offset: o.offset, metadata: o.metadata ?? '' }]));
   }
 
   /** `committed`, retried after retriable errors while the consumer is open (a position must not fall to the reset policy by accident). */
