@@ -8,7 +8,7 @@ import type { StoreEngine } from '../../state-stores/engine.js';
 import type { ChangelogReader } from '../../state-stores/restore/changelog-reader.js';
 import type { RestoreListener } from '../../state-stores/restore/restore-events.js';
 import type { Clock } from '../actor/clock.js';
-import { Lifecycle } from './lifecycle.js';
+import { Lifecycle } from '../actor/lifecycle.js';
 import { StreamTask, type StreamTaskOptions } from './stream-task.js';
 import { type StreamTaskEvent, type StreamTaskState, streamTaskMachine } from './stream-task-machine.js';
 import type { TaskMetadata } from './task-metadata.js';

@@ -12,8 +12,8 @@ import type { Topology } from '../../dsl/topology.js';
 import type { StoreEngine } from '../../state-stores/engine.js';
 import type { ChangelogReader } from '../../state-stores/restore/changelog-reader.js';
 import type { Clock } from '../actor/clock.js';
+import { Lifecycle } from '../actor/lifecycle.js';
 import { storesOfSubTopology } from './active-task.js';
-import { Lifecycle } from './lifecycle.js';
 import { type StreamTaskEvent, type StreamTaskState, streamTaskMachine } from './stream-task-machine.js';
 import { TaskStores } from './task-stores.js';
 

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnyStateMachine } from 'xstate';
 import { AssertionFailedError } from '../../../src/common/errors.js';
-import { Lifecycle } from '../../../src/runtime/streams/lifecycle.js';
+import { Lifecycle } from '../../../src/runtime/actor/lifecycle.js';
 import {
   type StreamTaskEvent,
   type StreamTaskState,

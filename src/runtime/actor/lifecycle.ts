@@ -1,5 +1,5 @@
 /**
- * A lifecycle machine run as an XState actor, for the stream thread and task lifecycles
+ * A lifecycle machine run as an XState actor (the stream thread and task lifecycles use it)
  * (DESIGN.md §5): the machine says which transitions exist, and an event the current state does
  * not accept is a bug in millrace's own code — it fails an assertion instead of being ignored, as
  * XState would otherwise do silently.
