@@ -59,6 +59,8 @@ export interface BrokerInput {
   /** The system the broker runs in: its group coordinator talks to its replicas through it. */
   system: ActorSystem;
   offsetsTopicPartitions: number;
+  /** The group coordinator's initial rebalance delay (its own default, Kafka's, when absent). */
+  groupInitialRebalanceDelayMs?: number;
   /** How each replica keeps its producers' state (expiration of idle producer ids). */
   producerState?: ProducerStateSettings;
   /**
@@ -135,7 +137,12 @@ function spawnCoordinator(context: Context): void {
     id: coordinatorActorId(input.brokerId),
     logic: groupCoordinatorHostMachine,
     input: {
-      config: { offsetsTopicPartitions: input.offsetsTopicPartitions },
+      config: {
+        offsetsTopicPartitions: input.offsetsTopicPartitions,
+        ...(input.groupInitialRebalanceDelayMs === undefined
+          ? {}
+          : { groupInitialRebalanceDelayMs: input.groupInitialRebalanceDelayMs }),
+      },
       openLog: (partition: number) => new ReplicaStateLog(rpc, actor.clock, input.brokerId, partition),
     },
   });

@@ -31,6 +31,13 @@ export interface BrokerSettings {
   /** Its replication factor, capped at the live brokers (Kafka: 3). */
   offsetsTopicReplicationFactor: number;
   /**
+   * How long the first rebalance of an empty group waits for more members before it completes,
+   * extended by as much again (up to the rebalance timeout) while new members keep joining (Kafka
+   * group.initial.rebalance.delay.ms, 3000 there). Only a group going from empty to
+   * preparingRebalance waits; later rebalances complete once the known members have rejoined.
+   */
+  groupInitialRebalanceDelayMs: number;
+  /**
    * Partitions of `__transaction_state`, created on the first FindCoordinator for a transactional
    * id (Kafka transaction.state.log.num.partitions: 50).
    */
@@ -66,6 +73,14 @@ export const DEFAULT_BROKER_SETTINGS: Readonly<BrokerSettings> = Object.freeze({
   logCleanerIntervalMs: 15_000,
   offsetsTopicPartitions: 8,
   offsetsTopicReplicationFactor: 3,
+  // Kafka waits 3 s so that the instances of an application, started on many machines at about
+  // the same time, form their first generation together instead of one rebalance each. Here the
+  // broker is usually embedded in the application: its threads start within milliseconds of one
+  // another (worker threads within a few hundred), and each join during the delay extends it by
+  // as much again, so a short delay still gathers them into one generation, while a restarting
+  // application (after kill -9, say) is not held up for seconds before it can run. 0 (as Kafka
+  // Streams' own tests use) would give a multi-threaded application one rebalance per thread.
+  groupInitialRebalanceDelayMs: 300,
   transactionStateTopicPartitions: 8,
   transactionStateTopicReplicationFactor: 3,
   transactionMaxTimeoutMs: 900_000,
@@ -108,6 +123,12 @@ export function resolveBrokerSettings(input: Partial<BrokerSettings> = {}): Brok
       s.offsetsTopicReplicationFactor,
       1,
       100,
+    ),
+    groupInitialRebalanceDelayMs: intInRange(
+      'groupInitialRebalanceDelayMs',
+      s.groupInitialRebalanceDelayMs,
+      0,
+      2 ** 31 - 1,
     ),
     transactionStateTopicPartitions: intInRange(
       'transactionStateTopicPartitions',

@@ -93,6 +93,7 @@ export class EmbeddedCluster {
         replicaLagTimeMaxMs: s.replicaLagTimeMaxMs,
         system: this.system,
         offsetsTopicPartitions: s.offsetsTopicPartitions,
+        groupInitialRebalanceDelayMs: s.groupInitialRebalanceDelayMs,
         transaction: {
           transactionStateTopicPartitions: s.transactionStateTopicPartitions,
           transactionMaxTimeoutMs: s.transactionMaxTimeoutMs,

@@ -150,7 +150,13 @@ export class RocksDbEngine implements StoreEngine {
         columns:
           share === undefined
             ? {
-                default: { cacheSize: config.blockCacheBytes, compression: config.compression },
+                default: {
+                  cacheSize: config.blockCacheBytes,
+                  compression: config.compression,
+                  ...(config.memtableBudgetBytes === 0
+                    ? {}
+                    : { compaction: 'level', memtableMemoryBudget: config.memtableBudgetBytes }),
+                },
                 [META_COLUMN]: { cacheSize: 0, compression: false },
               }
             : budgetedColumns(share, config.compression),
