@@ -191,6 +191,8 @@ export {
   ProductionError,
   type RecordErrorPolicy,
   type SinkCallback,
+  type StandbyUpdateEvent,
+  type StandbyUpdateListener,
   StreamsApp,
   type StreamsAppOptions,
   type StreamsAppState,

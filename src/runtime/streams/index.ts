@@ -11,6 +11,7 @@ export {
   StreamTask,
   type StreamTaskOptions,
 } from './stream-task.js';
+export type { StandbyUpdateEvent, StandbyUpdateListener } from './standby-events.js';
 export type { StreamTaskState } from './stream-task-machine.js';
 export type { StreamThreadMetrics, StreamThreadState, TaskStatus } from './stream-thread.js';
 export { createStreamsApp, StreamsApp, type StreamsAppOptions } from './streams-app.js';

@@ -14,6 +14,7 @@ import type { ChangelogReader } from '../../state-stores/restore/changelog-reade
 import type { Clock } from '../actor/clock.js';
 import { Lifecycle } from '../actor/lifecycle.js';
 import { storesOfSubTopology } from './active-task.js';
+import { StandbyProgress, type StandbyUpdateListener } from './standby-events.js';
 import { type StreamTaskEvent, type StreamTaskState, streamTaskMachine } from './stream-task-machine.js';
 import { TaskStores } from './task-stores.js';
 
@@ -37,6 +38,8 @@ export interface StandbyTaskOptions {
   readonly storeEngine?: 'rocksdb' | 'memory';
   /** Records each store replays at most per open or update, so the thread keeps processing. */
   readonly restoreBudget?: number;
+  /** Told of the standby's progress (Kafka's StandbyUpdateListener). */
+  readonly listener?: StandbyUpdateListener;
 }
 
 /**
@@ -55,6 +58,7 @@ export class StandbyTask {
     readonly id: string,
     private readonly stores: TaskStores,
     private readonly life: Lifecycle<StreamTaskState, StreamTaskEvent>,
+    private readonly progress: StandbyProgress,
   ) {}
 
   /** Where the standby is in its lifecycle (stream-task-machine.ts); running means updating. */
@@ -70,7 +74,9 @@ export class StandbyTask {
     const definitions = storesOfSubTopology(o.topology, o.subTopology)
       .map((s) => o.topology.stores.get(s)!)
       .filter((d) => d.changelog && d.global !== true);
+    const progress = new StandbyProgress(id, o.listener);
     const stores = await TaskStores.open({
+      listener: progress.restoreListener,
       applicationId: o.applicationId,
       taskId: id,
       partition: o.partition,
@@ -82,12 +88,12 @@ export class StandbyTask {
       ...(o.restoreBudget === undefined ? {} : { restoreBudget: o.restoreBudget }),
     });
     life.send({ type: 'RESTORED' });
-    return new StandbyTask(id, stores, life);
+    return new StandbyTask(id, stores, life, progress);
   }
 
   /** Replays the changelog records committed since the last update; returns how many. */
   update(): Promise<number> {
-    return this.stores.catchUp();
+    return this.stores.catchUp(this.progress.restoreListener);
   }
 
   /** Records replayed when the standby opened. */
@@ -109,11 +115,13 @@ export class StandbyTask {
 
   /** Hands the open engines to the active task replacing this standby; the standby is then closed. */
   release(): Map<string, StoreEngine> {
+    this.progress.suspended('promoted');
     return this.stores.release();
   }
 
   /** Closes the engines (unless released). */
   async close(): Promise<void> {
+    if (this.stores.holdsEngines()) this.progress.suspended('migrated');
     this.life.send({ type: 'SUSPEND' });
     await this.stores.closeUnbuilt();
     this.life.send({ type: 'CLOSE' });

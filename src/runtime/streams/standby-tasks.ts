@@ -105,6 +105,7 @@ export class StandbyTasks {
       reader: this.o.client,
       clock: this.o.clock,
       restoreBudget: RESTORE_SLICE,
+      ...(this.o.standbyListener === undefined ? {} : { listener: this.o.standbyListener }),
       ...(this.o.storeEngine === undefined ? {} : { storeEngine: this.o.storeEngine }),
     });
     this.open.set(id, standby);

@@ -8,6 +8,7 @@ import type { RestoreListener } from '../../state-stores/restore/restore-events.
 import type { Clock } from '../actor/clock.js';
 import type { Random } from '../actor/random.js';
 import type { StreamsAssignorConfig } from './assignment/streams-assignor-config.js';
+import type { StandbyUpdateListener } from './standby-events.js';
 import type { StreamTaskOptions } from './stream-task.js';
 import type { StreamTaskState } from './stream-task-machine.js';
 
@@ -49,6 +50,8 @@ export interface StreamThreadOptions {
   readonly pollMs?: number;
   readonly maxPollRecords?: number;
   readonly restoreListener?: RestoreListener;
+  /** Told of standby (and warmup) replicas' progress. */
+  readonly standbyListener?: StandbyUpdateListener;
   /**
    * Static group membership (group.instance.id): a restarted thread with the same id takes its
    * place at once, without waiting for the session timeout or moving tasks elsewhere.
@@ -86,7 +89,7 @@ export interface StreamThreadOptions {
  */
 export type StreamThreadSettings = Omit<
   StreamThreadOptions,
-  'topology' | 'client' | 'clock' | 'random' | 'restoreListener'
+  'topology' | 'client' | 'clock' | 'random' | 'restoreListener' | 'standbyListener'
 >;
 
 /**

@@ -20,6 +20,7 @@ import { moduleUrl } from '../workers/worker-launch.js';
 import { startWorkerStreamThread } from '../workers/worker-stream-thread.js';
 import { loadAppDefinition } from './define-app.js';
 import { ensureInternalTopics } from './internal-topics.js';
+import type { StandbyUpdateListener } from './standby-events.js';
 import { StreamThread } from './stream-thread.js';
 import type { StreamThreadSettings } from './stream-thread-types.js';
 import { type StreamsAppState, stateFromThreads } from './streams-app-state.js';
@@ -57,7 +58,10 @@ export interface StreamsAppOptions extends Partial<StreamsConfig> {
    * previous incarnation and takes over its tasks at once. Random when omitted.
    */
   readonly instanceId?: string;
+  /** Told of restoration progress (threads on this event loop only: a listener cannot cross to a worker). */
   readonly restoreListener?: RestoreListener;
+  /** Told of standby replicas' progress (threads on this event loop only). */
+  readonly standbyListener?: StandbyUpdateListener;
 }
 
 /**
@@ -94,6 +98,7 @@ export class StreamsApp {
       random: _r,
       instanceId: _i,
       restoreListener: _l,
+      standbyListener: _s,
       ...config
     } = options;
     this.config = resolveStreamsConfig(config);
@@ -263,6 +268,7 @@ export class StreamsApp {
       clock: o.clock,
       random: o.random,
       ...(o.restoreListener === undefined ? {} : { restoreListener: o.restoreListener }),
+      ...(o.standbyListener === undefined ? {} : { standbyListener: o.standbyListener }),
     });
     const done = thread.run().finally(async () => {
       await thread.close().catch(() => undefined);

@@ -137,15 +137,15 @@ export class TaskStores {
 
   /**
    * Replays what the changelogs gained since the last restore or catch-up (a standby replica
-   * keeping up with its active task); returns the records applied. No restore events: a standby's
-   * updates are not restorations.
+   * keeping up with its active task); returns the records applied. Its events go to `listener`,
+   * not the options' restore listener: a standby's updates are not restorations.
    *
    * @throws what restoring throws; the failed store's engine is closed then (reopen the task).
    */
-  async catchUp(): Promise<number> {
+  async catchUp(listener?: RestoreListener): Promise<number> {
     let records = 0;
     for (const def of this.options.definitions) {
-      if (def.changelog) records += (await this.restore(def, undefined)).records;
+      if (def.changelog) records += (await this.restore(def, listener)).records;
     }
     return records;
   }
@@ -174,6 +174,11 @@ export class TaskStores {
   durable(): boolean {
     if (this.options.storeEngine === 'memory') return false;
     return this.options.definitions.every((d) => !d.changelog || d.persistent);
+  }
+
+  /** False once the engines were given away. */
+  holdsEngines(): boolean {
+    return this.engines.size > 0;
   }
 
   /** Gives the open engines away (to the task that takes this state over); none are closed. */

@@ -10,6 +10,7 @@
  *   restore from scratch, exactly once.
  */
 import { describe, expect, it } from 'vitest';
+import type { StandbyUpdateEvent } from '../../../src/runtime/streams/standby-events.js';
 import { settle } from '../../log/broker/cluster-fixtures.js';
 import {
   expected,
@@ -31,8 +32,13 @@ async function failover(seed: number, numStandbyReplicas: number) {
   const input = lines(seed, 2000);
   const { sim, client, loading } = await setUp(seed, topology, input, 0.2);
   const assignor = { numStandbyReplicas, acceptableRecoveryLag: 0 };
+  const events: StandbyUpdateEvent[] = [];
   const a = thread(sim, topology, 'app-a', seed, 'exactly_once_v2', { processId: 'pa', assignor });
-  const b = thread(sim, topology, 'app-b', seed + 1, 'exactly_once_v2', { processId: 'pb', assignor });
+  const b = thread(sim, topology, 'app-b', seed + 1, 'exactly_once_v2', {
+    processId: 'pb',
+    assignor,
+    standbyListener: (e) => events.push(e),
+  });
   for (let i = 0; i < 300 && (a.thread.metrics.commits === 0 || b.thread.metrics.commits === 0); i++)
     await sim.runFor(100);
   await sim.runFor(3000);
@@ -51,6 +57,7 @@ async function failover(seed: number, numStandbyReplicas: number) {
     standbys,
     active,
     standbyRecords,
+    events,
     survivor,
     fromScratch: b.thread.metrics.restoresFromScratch ?? 0,
     got: await output(sim, client),
@@ -72,6 +79,18 @@ describe('standby replicas', () => {
         expect(r.standbys[owner], at).not.toContain(task);
       }
       expect(r.standbyRecords, at).toBeGreaterThan(0);
+      // b's standbys report their progress, then their promotion when a dies.
+      const ofTask = (type: StandbyUpdateEvent['type']) =>
+        [...new Set(r.events.filter((e) => e.type === type).map((e) => e.taskId))].sort();
+      expect(ofTask('standbyUpdateStarted'), at).toEqual(r.standbys.b);
+      expect(ofTask('standbyUpdateSuspended'), at).toEqual(r.standbys.b);
+      for (const e of r.events) {
+        if (e.type === 'standbyBatchLoaded')
+          expect(e.batchEndOffset, at).toBeLessThanOrEqual(e.currentEndOffset);
+        if (e.type === 'standbyUpdateSuspended') expect(e.reason, at).toBe('promoted');
+      }
+      const loaded = r.events.filter((e) => e.type === 'standbyBatchLoaded');
+      expect(loaded.length, at).toBeGreaterThan(0);
       expect(r.survivor, at).toEqual([...STATEFUL.map((t) => t.replace('1_', '0_')), ...STATEFUL].sort());
       expect(r.fromScratch, at).toBe(0);
       expect(r.got, at).toEqual(r.want);
