@@ -73,6 +73,8 @@ export interface StreamThreadOptions {
   readonly processId?: string;
   /** Threads the instance runs (reported to the assignor). Default 1. */
   readonly threadCount?: number;
+  /** This thread's place among them (0-based): which local task directories it opens at startup. */
+  readonly threadIndex?: number;
   /** Standby replicas, warmups and the rebalance protocol (KIP-441's settings). */
   readonly assignor?: Partial<StreamsAssignorConfig>;
 }

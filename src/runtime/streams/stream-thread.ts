@@ -23,6 +23,7 @@ import { compareTaskKeys, parseTaskId } from './assignment/task-id.js';
 import { CommitPositions, committedWithRetry } from './commit-positions.js';
 import { forEachByTimestamp } from './record-order.js';
 import { StandbyTasks } from './standby-tasks.js';
+import { StartupTasks } from './startup-tasks.js';
 import { type StreamThreadEvent, streamThreadMachine } from './stream-thread-machine.js';
 import type {
   StreamThreadMetrics,
@@ -31,6 +32,7 @@ import type {
   TaskStatus,
 } from './stream-thread-types.js';
 import { decodeTaskMetadata, mergeTaskMetadata, type TaskMetadata } from './task-metadata.js';
+import { offsetSumOf } from './task-stores.js';
 import { threadAssignor } from './thread-assignor.js';
 import { openTaskWhenUnlocked } from './thread-task-opener.js';
 
@@ -74,6 +76,8 @@ export class StreamThread {
   private readonly producer: Producer;
   private readonly tasks = new Map<string, ActiveTask>();
   private readonly standbys: StandbyTasks;
+  /** Local state opened while the group forms; handed to the first assignment's tasks. */
+  private startup = StartupTasks.none();
   /** Active tasks as of the last assignment: kept through an eager revocation, for the subscription. */
   private ownedActive = new Set<string>();
   private readonly positions = new CommitPositions();
@@ -186,6 +190,17 @@ export class StreamThread {
     this.life.send({ type: 'START' });
     try {
       if (this.eos) await this.producer.initTransactions();
+      // One thread per instance only: threads of one process cannot hand RocksDB handles to each
+      // other (each is a worker), so a store pre-opened by one would hold the lock against the
+      // thread the group gives its task to.
+      if (this.o.storeEngine !== 'memory' && (this.o.threadCount ?? 1) === 1) {
+        this.startup = StartupTasks.open({
+          topology: this.o.topology,
+          stateDir: this.o.stateDir,
+          threadIndex: this.o.threadIndex ?? 0,
+          threadCount: this.o.threadCount ?? 1,
+        });
+      }
       this.consumer.subscribe([...this.subTopologyOf.keys()], {
         onPartitionsAssigned: () => this.markAssignmentChanged(),
         onAssignment: () => this.markAssignmentChanged(),
@@ -198,6 +213,7 @@ export class StreamThread {
       await this.commit();
     } finally {
       this.releaseRevocations();
+      await this.startup.closeRest(() => undefined);
       await this.closeAll();
       await this.standbys.closeAll();
       // A failed thread shuts down too: its tasks are closed above, then it is dead.
@@ -311,9 +327,20 @@ export class StreamThread {
     }
     const opening = [...wanted].filter(([id]) => !this.tasks.has(id));
     const restored = await this.restoredMetadata(opening.map(([, t]) => t));
+    // Local state opened at startup hands its engines to the tasks that landed here; the rest is
+    // closed first (its offsets kept for the assignor), so the threads that got those tasks can
+    // take the stores' locks while this one opens its own.
+    const startupEngines = new Map<string, Map<string, StoreEngine>>();
+    for (const [id] of opening) {
+      const engines = await this.startup.take(id);
+      if (engines !== undefined) startupEngines.set(id, engines);
+    }
+    await this.startup.closeRest((id, engines) =>
+      this.standbys.leftBehind(id, offsetSumOf(this.o.applicationId, Number(id.split('_')[1]), engines)),
+    );
     for (const [id, { sub, partition }] of opening) {
-      // A standby promoted on this thread hands its state over: only the tail is restored.
-      const engines = await this.standbys.take(id);
+      // Startup's engines, or a promoted standby's: only the changelog tail is restored.
+      const engines = startupEngines.get(id) ?? (await this.standbys.take(id));
       this.tasks.set(id, await this.openTask(sub, partition, restored.get(id), engines));
     }
     await this.standbys.assign(info.standby.filter((id) => !wanted.has(id)));

@@ -247,6 +247,7 @@ export class StreamsApp {
       // The threads of one instance are one client to the assignor: standbys go to other instances.
       processId: this.instanceId,
       threadCount: c.numStreamThreads,
+      threadIndex: (Number(threadId.slice(threadId.lastIndexOf('-') + 1)) - 1) % c.numStreamThreads,
       assignor: {
         numStandbyReplicas: c.numStandbyReplicas,
         acceptableRecoveryLag: c.acceptableRecoveryLag,

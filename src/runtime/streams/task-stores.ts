@@ -62,6 +62,34 @@ export interface TaskStoresOptions {
 }
 
 /**
+ * The sum of the changelog offsets `engines` (changelogged stores, by name) reflect, for task
+ * partition `partition`: KIP-441's task offset sum. An engine that cannot say (closed or failed)
+ * counts as 0: at worst the assignor thinks the state is further behind than it is.
+ *
+ * @example
+ * ```ts
+ * offsetSumOf('wordcount', 2, new Map([['counts', engine]])); // engine's offset of wordcount-counts-changelog-2
+ * ```
+ * @throws nothing.
+ */
+export function offsetSumOf(
+  applicationId: string,
+  partition: number,
+  engines: ReadonlyMap<string, StoreEngine>,
+): number {
+  let sum = 0;
+  for (const [name, engine] of engines) {
+    const id = changelogPartitionId(changelogTopicName(applicationId, name), partition);
+    try {
+      sum += engine.changelogOffsets().get(id) ?? 0;
+    } catch {
+      // Closed or failed: nothing known.
+    }
+  }
+  return sum;
+}
+
+/**
  * A task's restored stores and their changeloggers.
  *
  * @example
@@ -156,18 +184,10 @@ export class TaskStores {
    * counts as 0: at worst the assignor thinks the state is further behind than it is.
    */
   offsetSum(): number {
-    let sum = 0;
-    for (const def of this.options.definitions) {
-      if (!def.changelog) continue;
-      const topic = changelogTopicName(this.options.applicationId, def.name);
-      const id = changelogPartitionId(topic, this.options.partition);
-      try {
-        sum += this.engines.get(def.name)?.changelogOffsets().get(id) ?? 0;
-      } catch {
-        // Closed or failed: nothing known.
-      }
-    }
-    return sum;
+    const logged = [...this.engines].filter(([name]) =>
+      this.options.definitions.some((d) => d.name === name && d.changelog),
+    );
+    return offsetSumOf(this.options.applicationId, this.options.partition, new Map(logged));
   }
 
   /** True when the stores' state outlives the task: every changelogged store is on disk. */
