@@ -14,6 +14,7 @@
  *   processed between the first report at or above 10 % of the input and the first at or above
  *   90 %, over the time between those reports (as the main thread received them).
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { EmbeddedCluster } from '../src/log/broker/embedded-cluster.js';
 import { Admin } from '../src/log/client/admin.js';
@@ -38,6 +39,15 @@ export interface AppRunResult {
   firstRecordsMs: number;
   steadyRecords: number;
   steadyMs: number;
+  /** CPU time (user + system, every thread of the process) over the steady-state span, ms. */
+  steadyCpuMs: number;
+  /**
+   * On-CPU time of the main thread (broker) and of the busiest other thread (the stream thread's
+   * worker, with one thread) over the steady-state span, ms (Linux schedstat; NaN elsewhere).
+   * Unlike rates, these hold up on a machine other processes load.
+   */
+  steadyMainCpuMs: number;
+  steadyWorkerCpuMs: number;
   recordsIn: number;
   recordsOut: number;
   commits: number;
@@ -108,6 +118,34 @@ async function load(system: ActorSystem, o: AppRunOptions): Promise<number> {
   return ms;
 }
 
+/** On-CPU nanoseconds of each thread of this process (Linux), by thread id. */
+function threadCpuNs(): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8');
+      out.set(tid, Number(stat.split(' ')[0]));
+    }
+  } catch {
+    // Not Linux, or a thread ended while being read: no per-thread figures.
+  }
+  return out;
+}
+
+/** Main-thread and busiest-other-thread CPU ms between two threadCpuNs snapshots. */
+function threadCpuDelta(
+  a: Map<string, number> | undefined,
+  b: Map<string, number> | undefined,
+): { main: number; worker: number } {
+  if (a === undefined || b === undefined || a.size === 0) return { main: Number.NaN, worker: Number.NaN };
+  let worker = 0;
+  const main = String(process.pid);
+  for (const [tid, ns] of b) {
+    if (tid !== main) worker = Math.max(worker, ns - (a.get(tid) ?? 0));
+  }
+  return { main: ((b.get(main) ?? 0) - (a.get(main) ?? 0)) / 1e6, worker: worker / 1e6 };
+}
+
 /** Starts a broker, loads the input, runs the app until its committed offsets reach the end. */
 export async function runApp(o: AppRunOptions): Promise<AppRunResult> {
   const transport = new MessagePortTransport();
@@ -142,15 +180,20 @@ export async function runApp(o: AppRunOptions): Promise<AppRunResult> {
       : { maxPollRecords: Number(process.env.APP_MAX_POLL_RECORDS) }),
     instanceId: 'bench',
   });
-  const samples: { ms: number; recordsIn: number }[] = [];
+  const samples: { ms: number; recordsIn: number; cpuMs: number }[] = [];
   const t0 = nowMs();
   await app.start();
   // Sample the threads' reported counters often (they change every 250 ms per worker).
   let last = -1;
+  let threadsAtLo: Map<string, number> | undefined;
+  let threadsAtHi: Map<string, number> | undefined;
   const sampler = setInterval(() => {
     const recordsIn = app.streamThreads().reduce((n, t) => n + t.metrics.recordsIn, 0);
     if (recordsIn !== last) {
-      samples.push({ ms: nowMs() - t0, recordsIn });
+      const cpu = process.cpuUsage();
+      samples.push({ ms: nowMs() - t0, recordsIn, cpuMs: (cpu.user + cpu.system) / 1000 });
+      if (threadsAtLo === undefined && recordsIn >= o.records * 0.1) threadsAtLo = threadCpuNs();
+      if (threadsAtHi === undefined && recordsIn >= o.records * 0.9) threadsAtHi = threadCpuNs();
       last = recordsIn;
     }
   }, 5);
@@ -188,6 +231,7 @@ export async function runApp(o: AppRunOptions): Promise<AppRunResult> {
   const lo = samples.find((s) => s.recordsIn >= o.records * 0.1);
   const hi = samples.find((s) => s.recordsIn >= o.records * 0.9);
   const first = samples.find((s) => s.recordsIn > 0);
+  const threadCpu = threadCpuDelta(threadsAtLo, threadsAtHi);
   const result: AppRunResult = {
     records: o.records,
     loadMs,
@@ -195,6 +239,9 @@ export async function runApp(o: AppRunOptions): Promise<AppRunResult> {
     firstRecordsMs: first?.ms ?? Number.NaN,
     steadyRecords: lo !== undefined && hi !== undefined ? hi.recordsIn - lo.recordsIn : 0,
     steadyMs: lo !== undefined && hi !== undefined ? hi.ms - lo.ms : Number.NaN,
+    steadyCpuMs: lo !== undefined && hi !== undefined ? hi.cpuMs - lo.cpuMs : Number.NaN,
+    steadyMainCpuMs: threadCpu.main,
+    steadyWorkerCpuMs: threadCpu.worker,
     recordsIn: sum((m) => m.recordsIn),
     recordsOut: sum((m) => m.recordsOut),
     commits: sum((m) => m.commits),
@@ -217,11 +264,18 @@ export function endToEndRate(r: AppRunResult): number {
   return r.records / (r.endToEndMs / 1000);
 }
 
+/** CPU microseconds per steady-state record, for the notes. */
+function cpuPerRecord(cpuMs: number, r: AppRunResult): string {
+  return ((cpuMs * 1000) / r.steadyRecords).toFixed(2);
+}
+
 /** A one-line summary of a run, for the notes. */
 export function describeRun(label: string, r: AppRunResult): string {
   return (
     `${label}: steady ${Math.round(steadyRate(r)).toLocaleString()}/s, end-to-end ${Math.round(endToEndRate(r)).toLocaleString()}/s ` +
     `(${(r.endToEndMs / 1000).toFixed(1)} s, first records at ${(r.firstRecordsMs / 1000).toFixed(1)} s), ` +
-    `${r.recordsOut.toLocaleString()} out, ${r.commits} commits, ${r.aborts} aborts, load average ${r.loadAvg1.toFixed(1)}`
+    `${r.recordsOut.toLocaleString()} out, ${r.commits} commits, ${r.aborts} aborts, ` +
+    `CPU µs/record ${cpuPerRecord(r.steadyCpuMs, r)} (worker ${cpuPerRecord(r.steadyWorkerCpuMs, r)}, main ${cpuPerRecord(r.steadyMainCpuMs, r)}), ` +
+    `load average ${r.loadAvg1.toFixed(1)}`
   );
 }

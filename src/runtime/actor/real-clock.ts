@@ -29,7 +29,15 @@ export class RealClock implements Clock {
   }
 
   setTimer(delayMs: number, callback: () => void): TimerHandle {
-    const t = setTimeout(callback, Math.max(0, delayMs));
+    if (!(delayMs > 0)) {
+      // Node runs a 0 ms timeout after at least 1 ms: a loop that yields with setTimer(0) between
+      // rounds of a few milliseconds (a stream thread) would sleep a third of the time. An
+      // immediate runs right after pending I/O and expired timers, which is what a 0 delay means.
+      const i = setImmediate(callback);
+      i.unref();
+      return { cancel: () => clearImmediate(i) };
+    }
+    const t = setTimeout(callback, delayMs);
     // A pending flush or retention timer must not keep a finished process alive.
     t.unref();
     return { cancel: () => clearTimeout(t) };

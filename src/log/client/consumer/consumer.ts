@@ -9,14 +9,21 @@
 import { IllegalStateError, MillraceError, OffsetOutOfRangeError } from '../../../common/errors.js';
 import { fromWireError, KafkaProtocolError, type WireError } from '../../../common/kafka-errors.js';
 import type { Clock } from '../../../runtime/actor/clock.js';
-import type { FetchResult } from '../../broker/partition-replica.js';
 import type { OffsetCommitResult, OffsetFetchResult } from '../../coordinator/offset-requests.js';
-import type { RecordFactory } from '../../format/record-batch-decoder.js';
 import type { EmbeddedLogClient } from '../embedded-log-client.js';
 import { type ConsumerConfig, resolveConsumerConfig } from './consumer-config.js';
 import { type ConsumerRecord, type PolledRecords, type TopicPartition, tpKey } from './consumer-record.js';
-import { decodeFetched } from './fetched-records.js';
+import { FetchedRecordsCursor } from './fetched-records.js';
 import { GroupMembership } from './group-membership.js';
+import {
+  accept,
+  isCurrent,
+  moveTo,
+  newFetchState,
+  nextFetchOffset,
+  type PartitionFetchState,
+  takeBuffered,
+} from './partition-fetch-state.js';
 
 /** Told of rebalances, as Kafka's ConsumerRebalanceListener. Commit in onPartitionsRevoked. */
 export interface RebalanceListener {
@@ -36,22 +43,6 @@ export interface RebalanceListener {
    * (a streams member's standby tasks, say) may have.
    */
   onAssignment?(assignment: { partitions: TopicPartition[]; userData: Uint8Array | null }): void;
-}
-
-interface PartitionFetchState {
-  tp: TopicPartition;
-  /** The next offset to hand out; undefined until reset or seek decides it. */
-  position: number | undefined;
-  paused: boolean;
-  inFlight: boolean;
-  buffered: ConsumerRecord[];
-  /**
-   * Where the last fetch ended: past its last record when it ended with markers or aborted
-   * data, which the position skips once the buffer is handed out.
-   */
-  fetchedUpTo: number;
-  /** No fetch before this time (after an error). */
-  backoffUntilMs: number;
 }
 
 /**
@@ -89,17 +80,7 @@ export class Consumer {
     for (const key of [...this.states.keys()]) if (!keep.has(key)) this.states.delete(key);
     for (const tp of partitions) {
       const key = tpKey(tp);
-      if (!this.states.has(key)) {
-        this.states.set(key, {
-          tp: { ...tp },
-          position: undefined,
-          paused: false,
-          inFlight: false,
-          buffered: [],
-          fetchedUpTo: 0,
-          backoffUntilMs: 0,
-        });
-      }
+      if (!this.states.has(key)) this.states.set(key, newFetchState(tp));
     }
   }
 
@@ -270,10 +251,7 @@ export class Consumer {
 
   /** Sets the next offset to consume; drops anything buffered for the partition. */
   seek(tp: TopicPartition, offset: number): void {
-    const s = this.state(tp);
-    s.position = offset;
-    s.buffered = [];
-    s.fetchedUpTo = offset;
+    moveTo(this.state(tp), offset);
   }
 
   /** The next offset to be handed out, if known. */
@@ -397,21 +375,21 @@ export class Consumer {
     return out;
   }
 
+  /**
+   * Sends a fetch for every partition that needs one: nothing buffered, or (prefetch) the records
+   * of one fetch being handed out and nothing fetched behind them yet.
+   */
   private startFetches(): void {
     const now = this.clock.nowMs();
     for (const s of this.states.values()) {
-      if (
-        s.paused ||
-        s.inFlight ||
-        s.position === undefined ||
-        s.buffered.length > 0 ||
-        s.backoffUntilMs > now
-      )
-        continue;
+      if (s.paused || s.inFlight || s.backoffUntilMs > now) continue;
+      const offset = nextFetchOffset(s);
+      if (offset === undefined) continue;
       s.inFlight = true;
-      const position = s.position;
+      const epoch = s.epoch;
+      const prefetch = s.buffered !== undefined;
       this.client
-        .fetch(s.tp.topic, s.tp.partition, position, {
+        .fetch(s.tp.topic, s.tp.partition, offset, {
           maxBytes: this.config.maxPartitionFetchBytes,
           maxWaitMs: this.config.fetchMaxWaitMs,
           isolationLevel: this.config.isolationLevel,
@@ -419,29 +397,36 @@ export class Consumer {
         .then(
           (result) => {
             s.inFlight = false;
-            // A seek while the fetch was out makes its answer stale.
-            if (s.position === position && this.states.get(tpKey(s.tp)) === s) {
-              const fetched = this.decode(s.tp, result.records, position, result.abortedTransactions);
-              s.buffered = fetched.records;
-              s.fetchedUpTo = fetched.nextOffset;
-              // Nothing to hand out (markers, aborted data): move past it at once.
-              if (s.buffered.length === 0 && fetched.nextOffset > position) {
-                s.position = fetched.nextOffset;
-                if (this.wake !== undefined) this.startFetches();
-                return;
-              }
+            // A seek or reset (or a revocation: a new state) while the fetch was out makes its
+            // answer stale.
+            if (this.states.get(tpKey(s.tp)) !== s) return;
+            if (isCurrent(s, offset, epoch)) {
+              const { records, abortedTransactions } = result;
+              const isolation = this.config.isolationLevel;
+              const cursor = new FetchedRecordsCursor(
+                records,
+                offset,
+                isolation,
+                abortedTransactions,
+                s.make,
+              );
+              accept(s, cursor, offset, epoch);
             }
-            if (s.buffered.length > 0) this.wake?.();
-            // A poll still waiting fetches again (long poll): an empty answer only means no data yet.
+            if (s.buffered !== undefined) this.wake?.();
+            // A poll still waiting fetches again (long poll): an empty answer only means no data
+            // yet, or the position moved past markers.
             else if (this.wake !== undefined) this.startFetches();
           },
           (err: unknown) => {
             s.inFlight = false;
+            // A failed prefetch is only dropped: sent again from the position, its error counts.
             if (
-              err instanceof OffsetOutOfRangeError ||
-              (err instanceof KafkaProtocolError && err.code === 'OFFSET_OUT_OF_RANGE')
+              !prefetch &&
+              s.epoch === epoch &&
+              (err instanceof OffsetOutOfRangeError ||
+                (err instanceof KafkaProtocolError && err.code === 'OFFSET_OUT_OF_RANGE'))
             ) {
-              s.position = undefined;
+              moveTo(s, undefined);
             }
             s.backoffUntilMs = this.clock.nowMs() + this.config.retryBackoffMs;
             this.clock.setTimer(this.config.retryBackoffMs, () => {
@@ -452,37 +437,16 @@ export class Consumer {
     }
   }
 
-  private decode(
-    tp: TopicPartition,
-    bytes: Uint8Array,
-    from: number,
-    aborted: FetchResult['abortedTransactions'],
-  ) {
-    const { topic, partition } = tp;
-    // One object per record, built straight from the decoded fields.
-    const make: RecordFactory<ConsumerRecord> = (offset, timestamp, key, value, headers) => ({
-      topic,
-      partition,
-      offset,
-      timestamp,
-      key,
-      value,
-      headers,
-    });
-    return decodeFetched(bytes, from, this.config.isolationLevel, aborted, make);
-  }
-
   private drain(): PolledRecords {
     const partitions = new Map<string, ConsumerRecord[]>();
+    const max = this.config.maxPollRecords;
     let count = 0;
     for (const [key, s] of this.states) {
-      if (s.buffered.length === 0 || s.paused) continue;
-      const take = s.buffered.splice(0, this.config.maxPollRecords - count);
-      if (take.length === 0) break;
-      partitions.set(key, take);
-      count += take.length;
-      s.position = take[take.length - 1]!.offset + 1;
-      if (s.buffered.length === 0) s.position = Math.max(s.position, s.fetchedUpTo);
+      if (count >= max) break;
+      if (s.buffered === undefined || s.paused) continue;
+      const take: ConsumerRecord[] = [];
+      count += takeBuffered(s, max - count, take);
+      if (take.length > 0) partitions.set(key, take);
     }
     return { partitions, count };
   }

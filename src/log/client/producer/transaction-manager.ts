@@ -96,6 +96,10 @@ export class TransactionManager {
   private generation = 0;
   /** Whether the open transaction has anything for EndTxn to finish (partitions or offsets). */
   private hasWork = false;
+  /** The group of the last sendOffsetsToTransaction: the next transactions will likely commit to it. */
+  private offsetsGroup: string | undefined;
+  /** The early AddOffsetsToTxn of the open transaction (see addPendingPartitions), once sent. */
+  private offsetsPreAdd: Promise<void> | undefined;
 
   constructor(
     private readonly config: ProducerConfig,
@@ -186,6 +190,28 @@ export class TransactionManager {
         if (generation === this.generation) this.fail(err, true);
       },
     );
+    this.preAddOffsets();
+  }
+
+  /**
+   * A transaction that commits offsets (a stream thread's: every one) adds its group's offsets
+   * partition with AddOffsetsToTxn, a synced coordinator write, in the commit's critical path.
+   * Sent early, with the transaction's first partitions, for the group the last transaction
+   * committed to, the one at the commit finds the partition already added and is answered at once.
+   * Only a head start: its failure is left to the real call to meet (and report).
+   */
+  private preAddOffsets(): void {
+    const groupId = this.offsetsGroup;
+    if (groupId === undefined || this.offsetsPreAdd !== undefined || this._state !== 'inTransaction') return;
+    this.offsetsPreAdd = this.call<unknown>({
+      type: 'txn.addOffsets',
+      transactionalId: this.transactionalId,
+      ...this.identity,
+      groupId,
+    }).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** Stamps a drained batch with the producer id, epoch and its partition's next sequence. */
@@ -273,6 +299,7 @@ export class TransactionManager {
     this.added.clear();
     this.pendingAdd.clear();
     this.hasWork = false;
+    this.offsetsPreAdd = undefined;
     this.generation++;
     this._state = 'inTransaction';
   }
@@ -291,6 +318,7 @@ export class TransactionManager {
     const transactionalId = this.requireTransactional('sendOffsetsToTransaction');
     this.requireState('sendOffsetsToTransaction', 'inTransaction');
     this.hasWork = true;
+    this.offsetsGroup = group.groupId;
     try {
       await this.call({ type: 'txn.addOffsets', transactionalId, ...this.identity, groupId: group.groupId });
       const result = await this.caller.call<{
@@ -361,6 +389,7 @@ export class TransactionManager {
     await flush();
     // EndTxn goes after any AddPartitionsToTxn in flight, so the coordinator ends what it added.
     while (this.addInFlight !== undefined) await this.addInFlight;
+    await this.offsetsPreAdd;
     // A send of the transaction failed while it was flushed: it cannot commit.
     if (this._state !== (commit ? 'committing' : 'aborting')) throw this.lastError;
     if (this.hasWork) {
