@@ -20,6 +20,26 @@ export interface WriteOp {
   readonly key: Uint8Array;
   readonly value: Uint8Array | null;
   readonly id?: string;
+  /**
+   * Where an engine may remember where it keeps this key, for the next write of it from the same
+   * writer (a typed cache's entry, which writes its key again at each commit): the hash-indexed
+   * memory engine then changes the value without looking the key up. Engines that have no use for
+   * it ignore it.
+   */
+  readonly slot?: EngineSlot;
+}
+
+/**
+ * A writer's place for an engine's handle on one key (see WriteOp.slot). Only the engine reads or
+ * writes `engineHandle`, and it checks a handle is still its own and live before using it.
+ *
+ * @example
+ * ```ts
+ * class Entry implements EngineSlot { engineHandle: unknown = undefined; }
+ * ```
+ */
+export interface EngineSlot {
+  engineHandle: unknown;
 }
 
 /**

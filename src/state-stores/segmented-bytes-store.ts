@@ -10,11 +10,12 @@
  * committed state left off.
  */
 import { CorruptRecordError } from '../common/errors.js';
-import { EMPTY_BYTES, keySuccessor } from './byte-order.js';
+import { bytesId, EMPTY_BYTES, keySuccessor } from './byte-order.js';
 import type { ByteRange, ChangelogOffsets } from './engine.js';
 import { orderedInt64, readOrderedInt64, writeOrderedInt64 } from './key-encoding.js';
 import type { KeyValueBytesStore } from './key-value-bytes-store.js';
 import type { KeyValueIterator } from './key-value-iterator.js';
+import type { OwnedWrite } from './transactional-bytes-store.js';
 
 /**
  * Stream time before any record: nothing is expired.
@@ -28,6 +29,7 @@ export const NO_STREAM_TIME = Number.MIN_SAFE_INTEGER;
 
 /** The store key of the metadata (stream time, extra state). */
 const META_KEY = EMPTY_BYTES;
+const META_ID = bytesId(META_KEY);
 
 /**
  * Retention of a segmented store.
@@ -59,6 +61,9 @@ export class SegmentedBytesStore {
   private committedExtra = 0;
   /** Ids of the segments that may hold data, ascending. */
   private readonly ids: number[] = [];
+  /** The stream time and extra state the open transaction holds already (NaN: none written). */
+  private bufferedObserved = Number.NaN;
+  private bufferedExtra = Number.NaN;
 
   private constructor(
     /** The store reads and data writes go to (the record cache, or the transaction buffer). */
@@ -182,6 +187,7 @@ export class SegmentedBytesStore {
     this.store.commit(offsets);
     this.committedObserved = this.observed;
     this.committedExtra = this.extraState;
+    this.bufferedObserved = this.bufferedExtra = Number.NaN;
     this.purgeExpired();
   }
 
@@ -190,14 +196,36 @@ export class SegmentedBytesStore {
     this.store.abort();
     this.observed = this.committedObserved;
     this.extraState = this.committedExtra;
+    this.bufferedObserved = this.bufferedExtra = Number.NaN;
+  }
+
+  /**
+   * The metadata write the open transaction still lacks, counted as written from now on; null when
+   * it has it. A store handing the transaction buffer a batch of writes adds it to the batch: a
+   * separate put after the batch would make the buffer hash every key of the batch.
+   *
+   * @example
+   * ```ts
+   * const meta = segments.takeMetaWrite();
+   * if (meta !== null) writes.push(meta);
+   * buffer.putOwnedAll(writes);
+   * ```
+   */
+  takeMetaWrite(): OwnedWrite | null {
+    const { observed, extraState } = this;
+    if (observed === this.committedObserved && extraState === this.committedExtra) return null;
+    if (observed === this.bufferedObserved && extraState === this.bufferedExtra) return null;
+    const meta = new Uint8Array(16);
+    writeOrderedInt64(meta, 0, observed);
+    writeOrderedInt64(meta, 8, extraState);
+    this.bufferedObserved = observed;
+    this.bufferedExtra = extraState;
+    return { key: META_KEY, value: meta, id: META_ID };
   }
 
   private writeMeta(): void {
-    if (this.observed === this.committedObserved && this.extraState === this.committedExtra) return;
-    const meta = new Uint8Array(16);
-    writeOrderedInt64(meta, 0, this.observed);
-    writeOrderedInt64(meta, 8, this.extraState);
-    this.base.put(META_KEY, meta);
+    const meta = this.takeMetaWrite();
+    if (meta !== null) this.base.put(meta.key, meta.value);
   }
 
   private purgeExpired(): void {

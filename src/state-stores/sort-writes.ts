@@ -3,7 +3,6 @@
  * key order faster (RocksDB's memtable) and for the changelog, which sends them in that order.
  */
 import { compareBytes } from './byte-order.js';
-import type { WriteOp } from './engine.js';
 
 /** Writes per sort that fit the packed sort below: the index takes the low 21 bits of a double. */
 const PACKED_SORT_MAX = 2 ** 21;
@@ -17,7 +16,7 @@ function word32At(k: Uint8Array, at: number): number {
   return w;
 }
 
-function byKey(a: WriteOp, b: WriteOp): number {
+function byKey(a: { readonly key: Uint8Array }, b: { readonly key: Uint8Array }): number {
   return compareBytes(a.key, b.key);
 }
 
@@ -29,10 +28,10 @@ function byKey(a: WriteOp, b: WriteOp): number {
  *
  * @example
  * ```ts
- * engine.write(sortByKey(Array.from(pending.values())), offsets);
+ * engine.write(sortByKey(Array.from(pending.values())), offsets); // WriteOps, or anything with a key
  * ```
  */
-export function sortByKey(ops: WriteOp[]): WriteOp[] {
+export function sortByKey<T extends { readonly key: Uint8Array }>(ops: T[]): T[] {
   const n = ops.length;
   if (n < 2) return ops;
   if (n > PACKED_SORT_MAX) return ops.sort(byKey);
@@ -48,7 +47,7 @@ export function sortByKey(ops: WriteOp[]): WriteOp[] {
   const packed = new Float64Array(n);
   for (let i = 0; i < n; i++) packed[i] = word32At(ops[i]!.key, shared) * PACKED_SORT_MAX + i;
   packed.sort();
-  const out: WriteOp[] = new Array(n);
+  const out: T[] = new Array(n);
   const words = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = packed[i]!;

@@ -7,6 +7,7 @@ import { writeInt64 } from '../common/bytes.js';
 import { SerializationError } from '../common/errors.js';
 import { int64Serde } from '../serdes/number-serdes.js';
 import type { Serde } from '../serdes/serde.js';
+import { roundTripCheck, withRoundTripCheck } from './cacheable-values.js';
 import { markFreshOutput } from './fresh-output-serdes.js';
 import type { KeyValueStore } from './key-value-store.js';
 
@@ -62,7 +63,7 @@ export function valueAndTimestampSerde<V>(valueSerde: Serde<V>): Serde<ValueAndT
   const int64 = (valueSerde as Serde<unknown>) === int64Serde;
   const badTimestamp = (topic: string, v: ValueAndTimestamp<V>) =>
     new SerializationError(name, topic, `timestamp ${String(v.timestampMs)} is not a safe integer`);
-  return markFreshOutput(
+  const serde = markFreshOutput(
     Object.freeze({
       name,
       serialize(topic: string, v: ValueAndTimestamp<V>): Uint8Array | null {
@@ -98,5 +99,17 @@ export function valueAndTimestampSerde<V>(valueSerde: Serde<V>): Serde<ValueAndT
         return { timestampMs, value: valueSerde.deserialize(topic, bytes.subarray(8)) };
       },
     }),
+  );
+  // A typed cache may keep a pair whose value round-trips (as its two fields, never the object).
+  const inner = roundTripCheck(valueSerde as Serde<unknown>);
+  if (inner === undefined) return serde;
+  return withRoundTripCheck(
+    serde,
+    (v) => {
+      if (v === null || typeof v !== 'object') return false;
+      const t = (v as ValueAndTimestamp<unknown>).timestampMs;
+      return Number.isSafeInteger(t) && !Object.is(t, -0) && inner((v as ValueAndTimestamp<unknown>).value);
+    },
+    true,
   );
 }

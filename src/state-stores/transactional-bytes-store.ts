@@ -15,7 +15,7 @@
  */
 import { StoreClosedError } from '../common/errors.js';
 import { bytesId, copyBytes } from './byte-order.js';
-import type { ByteRange, ChangelogOffsets, StoreEngine, WriteOp } from './engine.js';
+import type { ByteRange, ChangelogOffsets, EngineSlot, StoreEngine, WriteOp } from './engine.js';
 import { type KeyValueBytesStore, KeyValueBytesStoreBase } from './key-value-bytes-store.js';
 import type { KeyValueIterator } from './key-value-iterator.js';
 import { BTree } from './memory/btree.js';
@@ -52,6 +52,8 @@ export interface OwnedWrite {
   readonly key: Uint8Array;
   readonly value: Uint8Array | null;
   readonly id: string;
+  /** Passed on to the engine (see WriteOp.slot). */
+  readonly slot?: EngineSlot;
 }
 
 /**
@@ -132,6 +134,19 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
     return this.bufferedBytes >= this.config.maxUncommittedBytes;
   }
 
+  /**
+   * `commitNeeded` with `extraBytes` more buffered: for a cache above that holds writes not yet
+   * handed down.
+   *
+   * @example
+   * ```ts
+   * if (buffer.commitNeededWith(cache.dirtyBytes)) requestCommit();
+   * ```
+   */
+  commitNeededWith(extraBytes: number): boolean {
+    return this.bufferedBytes + extraBytes >= this.config.maxUncommittedBytes;
+  }
+
   /** `id`, when given, is bytesId(key): one hash id serves the buffer and a hash-indexed engine. */
   get(key: Uint8Array, id?: string): Uint8Array | undefined {
     this.checkOpen();
@@ -191,22 +206,24 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
    * ```ts
    * store.putOwnedAll([{ key: k1, value: v1, id: bytesId(k1) }, { key: k2, value: null, id: bytesId(k2) }]);
    * ```
+   * With `fresh`, the caller hands over the array and its objects too (made for this call, never
+   * changed afterwards): they are kept as they are rather than copied.
    * @throws StoreClosedError once closed.
    */
-  putOwnedAll(writes: readonly OwnedWrite[]): void {
+  putOwnedAll(writes: readonly OwnedWrite[], fresh = false): void {
     this.checkOpen();
     if (this.pending.size > 0 || this.handed !== null || this.sorted !== null) {
       for (const w of writes) this.putOwned(w.key, w.value, w.id);
       return;
     }
     if (writes.length === 0) return;
-    const ops: WriteOp[] = new Array(writes.length);
+    const ops: WriteOp[] = fresh ? (writes as WriteOp[]) : new Array(writes.length);
     let bytes = 0;
     let deletes = 0;
     for (let i = 0; i < writes.length; i++) {
       const w = writes[i]!;
-      // Snapshots of the pairs: the writer (the cache) changes its entries later.
-      ops[i] = { key: w.key, value: w.value, id: w.id };
+      // Snapshots of the pairs: the writer (the record cache) changes its entries later.
+      if (!fresh) ops[i] = { key: w.key, value: w.value, id: w.id, slot: w.slot };
       bytes += entryBytes(w.key, w.value);
       if (w.value === null) deletes++;
     }

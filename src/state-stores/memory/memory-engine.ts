@@ -8,9 +8,8 @@ import { bytesId } from '../byte-order.js';
 import type { ByteRange, ChangelogOffsets, StoreEngine, WriteOp } from '../engine.js';
 import { OpenIterators } from '../engine-iterators.js';
 import { BaseKeyValueIterator, type KeyValue, type KeyValueIterator } from '../key-value-iterator.js';
-import { sortByKey } from '../sort-writes.js';
 import type { BTreeCursor } from './btree-cursor.js';
-import { type Cell, IndexedTree } from './indexed-tree.js';
+import { type Cell, type CellHandle, IndexedTree } from './indexed-tree.js';
 
 /**
  * The data of an in-memory store, as a disk would hold it: what was written, and the changelog
@@ -51,7 +50,11 @@ class MemoryEngineIterator extends BaseKeyValueIterator<Uint8Array, Uint8Array> 
 
   protected fetchNext(): KeyValue<Uint8Array, Uint8Array> | undefined {
     // The cell is read now: it is not changed while this cursor is open (see IndexedTree).
-    return this.cursor.next() ? { key: this.cursor.key, value: this.cursor.value.value } : undefined;
+    if (!this.cursor.next()) return undefined;
+    const cell = this.cursor.value;
+    // Handed out: its contents must not change from now on (see rewrite).
+    cell.own = false;
+    return { key: this.cursor.key, value: cell.value };
   }
 
   protected override release(): void {
@@ -61,25 +64,45 @@ class MemoryEngineIterator extends BaseKeyValueIterator<Uint8Array, Uint8Array> 
 }
 
 /**
- * Applies `ops`, all puts, to `tree` with no cursor open. Puts of keys already present change
- * their cells in place (a hash lookup each). Puts of new keys go into the B+tree sorted by key: one
- * descent then lands next to the previous one, where random order missed the cache at every level.
- * Without deletes or cursors every key deferred is absent until the second pass, so when a key comes
- * twice, both writes are deferred; the sort is stable and the later one wins.
+ * Applies `ops`, all puts, to `tree` with no cursor open: puts of keys already present change their
+ * cells in place, new keys are added without a lookup (the tree orders them when a scan needs it);
+ * a key that comes twice is present by its second write.
  */
 function putAll(tree: IndexedTree<Uint8Array>, ops: readonly WriteOp[]): void {
-  const fresh: WriteOp[] = [];
   for (const op of ops) {
+    const slot = op.slot;
+    const value = op.value!;
+    // A writer that writes this key again and again keeps our handle: no lookup at all.
+    const cell =
+      slot?.engineHandle === undefined ? undefined : tree.writableCell(slot.engineHandle as CellHandle);
+    if (cell !== undefined) {
+      rewrite(cell, value);
+      continue;
+    }
     const id = op.id ?? bytesId(op.key);
-    if (!tree.update(id, op.value!))
-      fresh.push(op.id === undefined ? { key: op.key, value: op.value, id } : op);
+    const handle = tree.update(id, value) ?? tree.put(op.key, value, id);
+    if (slot !== undefined) slot.engineHandle = handle;
   }
-  sortByKey(fresh);
-  for (let i = 0; i < fresh.length; i++) {
-    const op = fresh[i]!;
-    if (i + 1 < fresh.length && fresh[i + 1]!.id === op.id) continue;
-    tree.put(op.key, op.value!, op.id);
+}
+
+/**
+ * Gives `cell` the bytes of `value`. A key written again and again (through a slot) gets an array
+ * of the engine's own once, whose bytes later writes of the same length overwrite: the writer's
+ * array then dies young, where keeping it made every update leave an old array behind for a full
+ * collection (most of a windowed count's garbage collection time). An array a reader got is never
+ * changed: every read clears `own`.
+ */
+function rewrite(cell: Cell<Uint8Array>, value: Uint8Array): void {
+  const current = cell.value;
+  if (cell.own === true && current.length === value.length) {
+    current.set(value);
+    return;
   }
+  // A slice of Buffer's pool, as the stores' keys are: a small array of its own costs far more.
+  const copy = Buffer.allocUnsafe(value.length);
+  copy.set(value);
+  cell.value = copy;
+  cell.own = true;
 }
 
 /**

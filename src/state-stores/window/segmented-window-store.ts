@@ -3,6 +3,7 @@
  */
 import type { Serde } from '../../serdes/serde.js';
 import { compareBytes, copyBytes } from '../byte-order.js';
+import type { ChangelogOffsets } from '../engine.js';
 import { hasFreshOutput } from '../fresh-output-serdes.js';
 import { orderedInt64 } from '../key-encoding.js';
 import { emptyIterator, type KeyValueIterator, MappedKeyValueIterator } from '../key-value-iterator.js';
@@ -15,6 +16,7 @@ import type { WindowStoreConfig } from './window-config.js';
 import { keyRangeBounds, keyTimeBounds, parseWindowStoreKey, windowStoreKey } from './window-key-schema.js';
 import { WindowPointKeys } from './window-point-keys.js';
 import type { WindowStore } from './window-store.js';
+import { WindowStoreCache } from './window-store-cache.js';
 
 const UINT32 = 4294967296;
 
@@ -37,6 +39,8 @@ export class SegmentedWindowStore<K, V> extends SegmentedStoreBase<K> implements
   /** The transaction buffer when puts go straight to it (no cache): it may keep our arrays. */
   private readonly buffer: TransactionalBytesStore | undefined;
   private readonly freshValues: boolean;
+  /** The typed value cache, when this store can have one (see WindowStoreCache.for). */
+  private readonly cache: WindowStoreCache<V> | undefined;
 
   constructor(
     segments: SegmentedBytesStore,
@@ -53,10 +57,56 @@ export class SegmentedWindowStore<K, V> extends SegmentedStoreBase<K> implements
     );
     this.buffer = segments.store instanceof TransactionalBytesStore ? segments.store : undefined;
     this.freshValues = hasFreshOutput(valueSerde as Serde<unknown>);
+    const points = this.points as WindowPointKeys<unknown>;
+    this.cache = WindowStoreCache.for(config, keySerde, { segments, valueSerde, serdeTopic, points });
+  }
+
+  override get uncommittedBytes(): number {
+    return this.segments.store.uncommittedBytes + (this.cache?.dirtyBytes ?? 0);
+  }
+
+  override get commitNeeded(): boolean {
+    if (this.cache === undefined || !this.cache.hasDirty) return this.segments.store.commitNeeded;
+    return this.buffer!.commitNeededWith(this.cache.dirtyBytes);
+  }
+
+  override flush(): void {
+    this.checkOpen();
+    this.cache?.flush(true);
+    super.flush();
+  }
+
+  override commit(changelogOffsets?: ChangelogOffsets): void {
+    this.checkOpen();
+    this.cache?.flush(true);
+    super.commit(changelogOffsets);
+    this.cache?.dropBefore(this.segments.minLiveTime);
+  }
+
+  override abort(): void {
+    this.checkOpen();
+    // The cache holds uncommitted writes, and reads of them: all of it goes with the transaction.
+    this.cache?.clear();
+    super.abort();
+  }
+
+  override close(): Promise<void> {
+    this.cache?.clear();
+    return super.close();
   }
 
   put(key: K, value: V | null, windowStartMs: number): void {
     checkTime('windowStartMs', windowStartMs);
+    const cache = this.cache;
+    if (cache !== undefined && typeof key === 'string' && cache.accepts(value)) {
+      this.checkOpen();
+      // Stream time first, as below: the window may have expired with this very put.
+      this.segments.observe(windowStartMs);
+      if (this.segments.isExpired(windowStartMs)) return;
+      this.segments.segmentFor(windowStartMs);
+      cache.put(key, windowStartMs, value);
+      return;
+    }
     const duplicates = this.config.retainDuplicates;
     if (value === null && duplicates) return;
     const keyBytes = duplicates ? this.keyBytes(key) : null;
@@ -66,6 +116,8 @@ export class SegmentedWindowStore<K, V> extends SegmentedStoreBase<K> implements
     this.segments.observe(windowStartMs);
     if (this.segments.isExpired(windowStartMs)) return;
     const segmentId = this.segments.segmentFor(windowStartMs);
+    // Written through now: a cached value of this window (even a dirty one) is superseded.
+    if (cache !== undefined && typeof key === 'string') cache.forget(key, windowStartMs);
     if (storeKey === null) {
       const seq = (this.segments.extra + 1) % UINT32;
       this.segments.extra = seq;
@@ -81,20 +133,22 @@ export class SegmentedWindowStore<K, V> extends SegmentedStoreBase<K> implements
 
   fetch(key: K, windowStartMs: number): V | undefined {
     checkTime('windowStartMs', windowStartMs);
-    const duplicates = this.config.retainDuplicates;
-    const storeKey = duplicates ? this.keyBytes(key) : this.points.of(key, windowStartMs);
     if (this.segments.isExpired(windowStartMs) || windowStartMs > this.segments.streamTime) {
+      // The key serde still sees the key, as it did before any cache (its errors are the same).
+      if (this.cache === undefined || typeof key !== 'string') this.keyBytes(key);
       this.checkOpen();
       return undefined;
     }
-    if (!duplicates) {
-      const bytes = this.segments.store.get(storeKey, this.points.id);
-      return bytes === undefined ? undefined : this.valueSerde.deserialize(this.serdeTopic, bytes);
+    if (this.config.retainDuplicates) {
+      const it = this.fetchTimeRange(key, windowStartMs, windowStartMs);
+      const first = it.peek();
+      it.close();
+      return first?.value;
     }
-    const it = this.fetchTimeRange(key, windowStartMs, windowStartMs);
-    const first = it.peek();
-    it.close();
-    return first?.value;
+    const cache = this.cache;
+    if (cache === undefined || typeof key !== 'string') return this.fetchStored(key, windowStartMs);
+    this.checkOpen();
+    return cache.fetch(key, windowStartMs, () => this.fetchStored(key, windowStartMs));
   }
 
   fetchTimeRange(key: K, timeFromMs: number, timeToMs: number): KeyValueIterator<number, V> {
@@ -129,12 +183,20 @@ export class SegmentedWindowStore<K, V> extends SegmentedStoreBase<K> implements
     return this.keyRange(null, null, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
   }
 
+  /** The value of a single window as stored (in the transaction buffer or the engine). */
+  private fetchStored(key: K, windowStartMs: number): V | undefined {
+    const bytes = this.segments.store.get(this.points.of(key, windowStartMs), this.points.id);
+    return bytes === undefined ? undefined : this.valueSerde.deserialize(this.serdeTopic, bytes);
+  }
+
   private timeRange(
     key: K,
     timeFromMs: number,
     timeToMs: number,
     reverse: boolean,
   ): KeyValueIterator<number, V> {
+    // Scans read the transaction buffer: the cache's writes go there first.
+    this.cache?.flush(false);
     const keyBytes = this.keyBytes(key);
     const bounds = this.liveBounds(timeFromMs, timeToMs);
     if (bounds === undefined) return emptyIterator();
@@ -161,6 +223,8 @@ export class SegmentedWindowStore<K, V> extends SegmentedStoreBase<K> implements
     timeToMs: number,
     reverse: boolean,
   ): KeyValueIterator<Windowed<K>, V> {
+    // Scans read the transaction buffer: the cache's writes go there first.
+    this.cache?.flush(false);
     const fromBytes = keyFrom === null ? null : this.keyBytes(keyFrom);
     const toBytes = keyTo === null ? null : this.keyBytes(keyTo);
     const bounds = this.liveBounds(timeFromMs, timeToMs);

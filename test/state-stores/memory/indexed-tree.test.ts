@@ -4,11 +4,14 @@
  * cursors that are opened, advanced part way, abandoned or drained while the map changes under
  * them; every cursor must return exactly the entries of its range as of its creation. The same
  * through the MemoryEngine: its iterators keep their snapshot across atomic writes that carry the
- * keys' ids (the transaction buffer's commit) and across writes that do not.
+ * keys' ids (the transaction buffer's commit) and across writes that do not, with and without the
+ * writer's slots (cell handles kept across batches, gone stale by deletes and replacements; the
+ * values of keys written through them rewritten in place, yet never an array a read returned).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesId, compareBytes } from '../../../src/state-stores/byte-order.js';
+import type { EngineSlot } from '../../../src/state-stores/engine.js';
 import type { KeyValueIterator } from '../../../src/state-stores/key-value-iterator.js';
 import { IndexedTree } from '../../../src/state-stores/memory/indexed-tree.js';
 import { MemoryEngine } from '../../../src/state-stores/memory/memory-engine.js';
@@ -31,7 +34,15 @@ type Op =
   | { kind: 'open'; from: Uint8Array | null; to: Uint8Array | null; reverse: boolean }
   | { kind: 'advance'; which: number; steps: number }
   | { kind: 'close'; which: number }
-  | { kind: 'batch'; writes: { key: Uint8Array; value: number | null; withId: boolean }[] };
+  | { kind: 'batch'; writes: BatchWrite[] };
+
+/** A write of a batch; `withSlot` passes the key's slot (kept across batches) to the engine. */
+interface BatchWrite {
+  key: Uint8Array;
+  value: number | null;
+  withId: boolean;
+  withSlot: boolean;
+}
 
 function opsOf(k: fc.Arbitrary<Uint8Array>, b: fc.Arbitrary<Uint8Array | null>, maxLength: number) {
   return fc.array(
@@ -77,6 +88,7 @@ function opsOf(k: fc.Arbitrary<Uint8Array>, b: fc.Arbitrary<Uint8Array | null>, 
                 { weight: 1, arbitrary: fc.constant(null) },
               ),
               withId: fc.boolean(),
+              withSlot: fc.boolean(),
             }),
             { maxLength: 12 },
           ),
@@ -110,7 +122,7 @@ interface Reader {
 
 interface Subject {
   /** Writes applied in order, atomically where the subject has batches. */
-  batch(writes: { key: Uint8Array; value: number | null; withId: boolean }[]): void;
+  batch(writes: BatchWrite[]): void;
   set(key: Uint8Array, value: number, withId: boolean): void;
   delete(key: Uint8Array, withId: boolean): void;
   deleteRange(from: Uint8Array | null, to: Uint8Array | null): void;
@@ -153,10 +165,24 @@ const bytesOf = (n: number) => {
 
 function engineSubject(): Subject {
   const engine = MemoryEngine.open('model');
+  // One slot per key for the whole run: its handle outlives deletes, range deletes and cursors.
+  const slots = new Map<string, EngineSlot>();
+  const slotOf = (k: Uint8Array): EngineSlot => {
+    const slot = slots.get(hex(k)) ?? { engineHandle: undefined };
+    slots.set(hex(k), slot);
+    return slot;
+  };
+  // Every array a read returned, with what it held: the engine must never change one (it rewrites
+  // only arrays of its own that no reader got).
+  const held: [Uint8Array, number][] = [];
+  const keep = (v: Uint8Array): number => {
+    held.push([v, num(v)]);
+    return num(v);
+  };
   const reader = (it: KeyValueIterator<Uint8Array, Uint8Array>): Reader => ({
     next() {
       const r = it.next();
-      return r.done ? undefined : [hex(r.value.key), num(r.value.value)];
+      return r.done ? undefined : [hex(r.value.key), keep(r.value.value)];
     },
     close: () => it.close(),
   });
@@ -167,6 +193,7 @@ function engineSubject(): Subject {
           key: w.key,
           value: w.value === null ? null : bytesOf(w.value),
           ...(w.withId ? { id: bytesId(w.key) } : {}),
+          ...(w.withSlot ? { slot: slotOf(w.key) } : {}),
         })),
       ),
     set: (k, v, withId) =>
@@ -178,10 +205,13 @@ function engineSubject(): Subject {
     get: (k) => {
       const v = engine.get(k, bytesId(k));
       expect(engine.get(k) === v).toBe(true);
-      return v === undefined ? undefined : num(v);
+      return v === undefined ? undefined : keep(v);
     },
     open: (from, to, reverse) => reader(engine.iterator({ from, toExclusive: to, reverse })),
-    check: (size) => expect(engine.approximateNumEntries()).toBe(size),
+    check: (size) => {
+      expect(engine.approximateNumEntries()).toBe(size);
+      for (const [v, n] of held) expect(num(v)).toBe(n);
+    },
   };
 }
 
@@ -275,6 +305,45 @@ describe('IndexedTree', () => {
     expect(d.next() && d.value.value).toBe(3);
     expect(d.next()).toBe(false);
     tree.checkInvariants();
+  });
+});
+
+describe('IndexedTree cell handles', () => {
+  it('change the value without a lookup until the key is deleted, replaced or range-deleted', () => {
+    const tree = new IndexedTree<number>();
+    const [a, b, c] = ['a', 'b', 'c'].map((k) => Buffer.from(k));
+    const ha = tree.put(a!, 1);
+    const hb = tree.update(bytesId(b!), 1) ?? tree.put(b!, 1);
+    const hc = tree.put(c!, 1);
+    expect(tree.updateCell(ha, 2)).toBe(true);
+    expect(tree.get(a!)).toBe(2);
+    tree.delete(a!);
+    expect(tree.updateCell(ha, 3)).toBe(false);
+    expect(tree.get(a!)).toBeUndefined();
+    // Under a cursor, an update of a key in the tree replaces its cell: the old handle is stale.
+    const cursor = tree.cursor(null, null, false);
+    expect(tree.updateCell(hb, 4)).toBe(false);
+    tree.set(b!, 4);
+    cursor.close();
+    expect(tree.updateCell(hb, 5)).toBe(false);
+    expect(tree.get(b!)).toBe(4);
+    tree.deleteRange(c!, null);
+    expect(tree.updateCell(hc, 6)).toBe(false);
+    expect(new IndexedTree<number>().updateCell(tree.put(c!, 7), 8)).toBe(false);
+    expect(tree.get(c!)).toBe(7);
+    tree.checkInvariants();
+  });
+
+  it('range-deletes keys that never entered the tree, without ordering them', () => {
+    const tree = new IndexedTree<number>();
+    for (let i = 0; i < 100; i++) tree.put(Buffer.from(`k${String(i).padStart(3, '0')}`), i);
+    expect(tree.deleteRange(Buffer.from('k010'), Buffer.from('k020'))).toBe(10);
+    expect(tree.size).toBe(90);
+    tree.checkInvariants();
+    const c = tree.cursor(Buffer.from('k008'), Buffer.from('k022'), false);
+    const seen: number[] = [];
+    while (c.next()) seen.push(c.value.value);
+    expect(seen).toEqual([8, 9, 20, 21]);
   });
 });
 
