@@ -5,13 +5,13 @@ export { DLQ_HEADERS, type ErrorHandlerPolicy, ProcessingError } from './error-h
 export { InvalidTimestampError } from './invalid-timestamp-error.js';
 export { memoryStoreFactory } from './memory-store-factory.js';
 export { ProductionError } from './production-error.js';
+export type { StandbyUpdateEvent, StandbyUpdateListener } from './standby-events.js';
 export {
   type ObjectSinkCallback,
   type SinkCallback,
   StreamTask,
   type StreamTaskOptions,
 } from './stream-task.js';
-export type { StandbyUpdateEvent, StandbyUpdateListener } from './standby-events.js';
 export type { StreamTaskState } from './stream-task-machine.js';
 export type { StreamThreadMetrics, StreamThreadState, TaskStatus } from './stream-thread.js';
 export { createStreamsApp, StreamsApp, type StreamsAppOptions } from './streams-app.js';

@@ -28,8 +28,11 @@ export interface TaskToOpen {
   readonly engines: ReadonlyMap<string, StoreEngine> | undefined;
 }
 
-/** How often, and how long apart, a locked task is tried again. */
-const LOCK_ATTEMPTS = 50;
+/**
+ * How often, and how long apart, a locked task is tried again: up to 30 s, since the thread that
+ * gives the task up closes it in its own next round, which a loaded machine can delay by seconds.
+ */
+const LOCK_ATTEMPTS = 300;
 const LOCK_RETRY_MS = 100;
 
 /**
