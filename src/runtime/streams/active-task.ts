@@ -2,15 +2,16 @@
  * An active task under the streams runtime: one sub-topology on one partition number, its
  * StreamTask and restored stores, and the input offsets it has processed since the last commit.
  */
+import type { StoreDefinition } from '../../dsl/store-definitions.js';
 import type { Topology } from '../../dsl/topology.js';
 import { type TopicPartition, tpKey } from '../../log/client/consumer/consumer-record.js';
 import type { StoreEngine } from '../../state-stores/engine.js';
 import type { ChangelogReader } from '../../state-stores/restore/changelog-reader.js';
 import type { RestoreListener } from '../../state-stores/restore/restore-events.js';
 import type { Clock } from '../actor/clock.js';
-import { Lifecycle } from '../actor/lifecycle.js';
+import type { Lifecycle } from '../actor/lifecycle.js';
 import { StreamTask, type StreamTaskOptions } from './stream-task.js';
-import { type StreamTaskEvent, type StreamTaskState, streamTaskMachine } from './stream-task-machine.js';
+import { restoringTaskLifecycle, type StreamTaskEvent, type StreamTaskState } from './stream-task-machine.js';
 import type { TaskMetadata } from './task-metadata.js';
 import { TaskStores, type TaskStoresOptions } from './task-stores.js';
 
@@ -64,6 +65,20 @@ export function storesOfSubTopology(topology: Topology, subTopology: number): st
 }
 
 /**
+ * The definitions of a sub-topology's own stores (not global ones: every task reads those).
+ *
+ * @example
+ * ```ts
+ * taskStoreDefinitions(topology, 1).map((d) => d.name); // ['counts']
+ * ```
+ */
+export function taskStoreDefinitions(topology: Topology, subTopology: number): StoreDefinition[] {
+  return storesOfSubTopology(topology, subTopology)
+    .map((s) => topology.stores.get(s)!)
+    .filter((d) => d.global !== true);
+}
+
+/**
  * A running task.
  *
  * @example
@@ -93,14 +108,13 @@ export class ActiveTask {
   /** Restores the task's stores and compiles its sub-topology. */
   static async open(o: ActiveTaskOptions): Promise<ActiveTask> {
     const id = `${o.subTopology}_${o.partition}`;
-    const life = new Lifecycle<StreamTaskState, StreamTaskEvent>(streamTaskMachine, `active task ${id}`);
-    life.send({ type: 'RESTORE' });
-    const definitions = storesOfSubTopology(o.topology, o.subTopology).map((s) => o.topology.stores.get(s)!);
+    const life = restoringTaskLifecycle(`active task ${id}`);
+    const definitions = taskStoreDefinitions(o.topology, o.subTopology);
     const stores = await TaskStores.open({
       applicationId: o.applicationId,
       taskId: id,
       partition: o.partition,
-      definitions: definitions.filter((d) => d.global !== true),
+      definitions,
       stateDir: o.stateDir,
       reader: o.reader,
       clock: o.clock,

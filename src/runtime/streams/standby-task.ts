@@ -12,10 +12,10 @@ import type { Topology } from '../../dsl/topology.js';
 import type { StoreEngine } from '../../state-stores/engine.js';
 import type { ChangelogReader } from '../../state-stores/restore/changelog-reader.js';
 import type { Clock } from '../actor/clock.js';
-import { Lifecycle } from '../actor/lifecycle.js';
-import { storesOfSubTopology } from './active-task.js';
+import type { Lifecycle } from '../actor/lifecycle.js';
+import { taskStoreDefinitions } from './active-task.js';
 import { StandbyProgress, type StandbyUpdateListener } from './standby-events.js';
-import { type StreamTaskEvent, type StreamTaskState, streamTaskMachine } from './stream-task-machine.js';
+import { restoringTaskLifecycle, type StreamTaskEvent, type StreamTaskState } from './stream-task-machine.js';
 import { TaskStores } from './task-stores.js';
 
 /**
@@ -69,11 +69,8 @@ export class StandbyTask {
   /** Opens the task's changelogged stores and replays their changelogs (up to the budget). */
   static async open(o: StandbyTaskOptions): Promise<StandbyTask> {
     const id = `${o.subTopology}_${o.partition}`;
-    const life = new Lifecycle<StreamTaskState, StreamTaskEvent>(streamTaskMachine, `standby task ${id}`);
-    life.send({ type: 'RESTORE' });
-    const definitions = storesOfSubTopology(o.topology, o.subTopology)
-      .map((s) => o.topology.stores.get(s)!)
-      .filter((d) => d.changelog && d.global !== true);
+    const life = restoringTaskLifecycle(`standby task ${id}`);
+    const definitions = taskStoreDefinitions(o.topology, o.subTopology).filter((d) => d.changelog);
     const progress = new StandbyProgress(id, o.listener);
     const stores = await TaskStores.open({
       listener: progress.restoreListener,

@@ -13,6 +13,7 @@
  * stores closed (or handed to the task that takes the state over).
  */
 import { setup } from 'xstate';
+import { Lifecycle } from '../actor/lifecycle.js';
 
 /**
  * A task's states.
@@ -59,3 +60,18 @@ export const streamTaskMachine = setup({
     closed: { type: 'final' },
   },
 });
+
+/**
+ * A task's lifecycle, started and already restoring (every task, active or standby, opens by
+ * restoring its stores).
+ *
+ * @example
+ * ```ts
+ * const life = restoringTaskLifecycle('standby task 1_0'); // life.state === 'restoring'
+ * ```
+ */
+export function restoringTaskLifecycle(name: string): Lifecycle<StreamTaskState, StreamTaskEvent> {
+  const life = new Lifecycle<StreamTaskState, StreamTaskEvent>(streamTaskMachine, name);
+  life.send({ type: 'RESTORE' });
+  return life;
+}
