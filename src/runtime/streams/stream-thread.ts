@@ -202,7 +202,8 @@ export class StreamThread {
         });
       }
       this.consumer.subscribe([...this.subTopologyOf.keys()], {
-        onPartitionsAssigned: () => this.markAssignmentChanged(),
+        // Every assignment comes with the assignor's userData, so onAssignment sees them all;
+        // onPartitionsAssigned (later, once committed offsets are fetched) would sync twice.
         onAssignment: () => this.markAssignmentChanged(),
         onPartitionsRevoked: () => this.onPartitionsRevoked(),
         onPartitionsLost: () => this.markPartitionsTaken(),
