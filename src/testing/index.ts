@@ -30,6 +30,7 @@ export {
   type ScheduledFault,
   SimulatedCluster,
   type SimulatedClusterOptions,
+  ZOMBIE_LINGER_MS,
 } from './simulation/index.js';
 export { TestInputTopic } from './test-input-topic.js';
 export { TestOutputTopic } from './test-output-topic.js';

@@ -23,6 +23,7 @@
  * read_committed fetches need.
  */
 import { NotEnoughReplicasError, NotLeaderOrFollowerError } from '../../common/kafka-errors.js';
+import { plantedBugs } from '../../common/planted-bugs.js';
 import type { Clock } from '../../runtime/actor/clock.js';
 import { batchBaseOffset, batchPartitionLeaderEpoch, batchSizeAt } from '../format/batch-layout.js';
 import type { StorageFs } from '../storage/fs/storage-fs.js';
@@ -434,6 +435,8 @@ export class PartitionReplica {
   private maybeAdvanceHighWatermark(): void {
     if (this.role !== 'leader') return;
     let hw = Math.min(this.log.recoveryPoint, this.log.logEndOffset);
+    // Negative-control switch (common/planted-bugs.ts): unsynced data counts as durable.
+    if (plantedBugs.ackBeforeFlush) hw = this.log.logEndOffset;
     for (const id of new Set([...this.isr, ...this.pendingIsrAdditions])) {
       if (id === this.brokerId) continue;
       const f = this.followers.get(id);

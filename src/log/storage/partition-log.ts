@@ -17,6 +17,7 @@ import {
   OffsetOutOfRangeError,
   StorageError,
 } from '../../common/errors.js';
+import { plantedBugs } from '../../common/planted-bugs.js';
 import type { Clock, TimerHandle } from '../../runtime/actor/clock.js';
 import {
   batchBaseOffset,
@@ -518,6 +519,8 @@ export class PartitionLog {
     }
     assert(this.logEndOffset === lastOffset + 1, 'log end follows the appended batches');
     this.unflushedBytes += bytes.length;
+    // Negative-control switch (common/planted-bugs.ts): no sync per append, acks do not wait for one.
+    if (plantedBugs.ackBeforeFlush) return;
     const policy = this.config.flush;
     if (policy.everyAppend || (policy.intervalBytes > 0 && this.unflushedBytes >= policy.intervalBytes)) {
       void this.requestFlush();

@@ -7,6 +7,7 @@
  * offsets), or `abort` instead.
  */
 import { join } from 'node:path';
+import { plantedBugs } from '../../common/planted-bugs.js';
 import type { StoreDefinition } from '../../dsl/store-definitions.js';
 import type { ChangelogProducer } from '../../state-stores/changelog/changelog-producer.js';
 import { changelogPartitionId, changelogTopicName } from '../../state-stores/changelog/changelog-topic.js';
@@ -246,6 +247,8 @@ export class TaskStores {
 
   /** Drops every store's open transaction (after the producer aborted). */
   abort(): void {
+    // Negative-control switch (common/planted-bugs.ts): the aborted writes stay, as if applied early.
+    if (plantedBugs.applyStoreWritesBeforeCommit) this.commit();
     for (const { store, changelogger } of this.built) {
       if (changelogger === undefined) store.abort();
       else changelogger.abort();

@@ -10,6 +10,7 @@
  * Restore the engine before building the store over it: stores read their metadata when built.
  */
 import { ChangelogCorruptError, MillraceError } from '../../common/errors.js';
+import { plantedBugs } from '../../common/planted-bugs.js';
 import { decodeFetched } from '../../log/client/consumer/fetched-records.js';
 import { changelogPartitionId } from '../changelog/changelog-topic.js';
 import type { StoreEngine, WriteOp } from '../engine.js';
@@ -227,6 +228,8 @@ class Restorer {
           maxBytes: this.o.maxBytesPerFetch ?? DEFAULT_MAX_BYTES,
           isolationLevel: 'read_committed',
         });
+        // Negative-control switch (common/planted-bugs.ts): aborted transactions' writes are applied.
+        if (plantedBugs.applyStoreWritesBeforeCommit) result.abortedTransactions = undefined;
         fetched = decodeFetched(
           result.records,
           position,

@@ -62,6 +62,18 @@ export interface CheckExactlyOnceOptions {
    * (305 s, as Kafka's client does) before it asks again.
    */
   readonly quiesceMs?: number;
+  /**
+   * Checks of your own on every run (the fault-free one too): given the case's input and what the
+   * run left, return the invariants it breaks, in words ([] when none). For properties a comparison
+   * with the fault-free run cannot state, e.g. "output i of a key is the running sum of that key's
+   * inputs 0..i".
+   */
+  readonly verify?: (records: readonly InputRecord[], snapshot: ClusterSnapshot) => readonly string[];
+  /**
+   * After the snapshot, shut every instance down cleanly and require the consumer group to be
+   * empty (every member left). Default false.
+   */
+  readonly requireEmptyGroup?: boolean;
   /** Told of every case as it ends. */
   readonly onCase?: (report: CaseReport) => void;
 }
@@ -121,6 +133,9 @@ export class ExactlyOnceViolation extends Error {
   }
 }
 
+/** How long `requireEmptyGroup` waits for killed members' sessions to expire. */
+const EMPTY_GROUP_WAIT_MS = 30_000;
+
 /** What one run of the application leaves. */
 interface RunResult {
   readonly snapshot: ClusterSnapshot | undefined;
@@ -139,7 +154,10 @@ interface RunResult {
  * ```
  */
 export async function runOnce(
-  options: Pick<CheckExactlyOnceOptions, 'app' | 'cluster' | 'inputSpreadMs' | 'quiesceMs'>,
+  options: Pick<
+    CheckExactlyOnceOptions,
+    'app' | 'cluster' | 'inputSpreadMs' | 'quiesceMs' | 'verify' | 'requireEmptyGroup'
+  >,
   seed: number,
   inputs: readonly InputRecord[],
   faults: readonly ScheduledFault[],
@@ -159,6 +177,21 @@ export async function runOnce(
       await cluster.quiesce(options.quiesceMs ?? 360_000);
       snapshot = await cluster.snapshot();
       problems.push(...checkQuiescent(snapshot));
+      if (options.verify !== undefined) problems.push(...options.verify(inputs, snapshot));
+      if (options.requireEmptyGroup === true) {
+        await cluster.shutdown();
+        // A killed process (a zombie's) leaves only when its session expires (10 s): wait for that,
+        // as Kafka's system test waits for the group to empty.
+        let group = await cluster.group();
+        for (let waited = 0; group.members.length > 0 && waited < EMPTY_GROUP_WAIT_MS; waited += 1000) {
+          await cluster.runFor(1000);
+          group = await cluster.group();
+        }
+        if (group.members.length > 0)
+          problems.push(
+            `the group is not empty after every instance shut down cleanly: ${group.state}, members ${group.members.map((m) => m.clientId).join(', ')}`,
+          );
+      }
     } catch (error) {
       problems.push(`did not quiesce: ${error instanceof Error ? error.message : String(error)}`);
     }

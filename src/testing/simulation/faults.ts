@@ -18,6 +18,10 @@
  * - `killBroker`: kill -9 of a broker; with `loseUnflushed` its disk also loses the writes it had
  *   not synced (some torn or reordered, as after a power failure). It restarts after
  *   `restartAfterMs`, or only when the cluster quiesces.
+ * - `zombieInstance`: an instance is cut off for `forMs` and, taken for dead, replaced at once by a
+ *   new incarnation with its identity (the same thread and so transactional ids), as an orchestrator
+ *   would reschedule it. When the cut heals, the old incarnation runs on as a zombie for
+ *   ZOMBIE_LINGER_MS before it is killed: its producer epoch and group generation must fence it.
  * - `isolateBroker`: a broker is cut off from every other node for `forMs`.
  * - `delayMessages`: every message between nodes takes `minMs`–`maxMs` for `forMs`.
  *
@@ -31,6 +35,7 @@ export type Fault =
   | { readonly kind: 'addInstance' }
   | { readonly kind: 'removeInstance'; readonly instance: number }
   | { readonly kind: 'stallInstance'; readonly instance: number; readonly forMs: number }
+  | { readonly kind: 'zombieInstance'; readonly instance: number; readonly forMs: number }
   | {
       readonly kind: 'killBroker';
       readonly broker: number;
@@ -44,6 +49,16 @@ export type Fault =
       readonly maxMs: number;
       readonly forMs: number;
     };
+
+/**
+ * How long a zombie (see `zombieInstance`) runs on after its cut heals before it is killed.
+ *
+ * @example
+ * ```ts
+ * const lastsMs = fault.forMs + ZOMBIE_LINGER_MS;
+ * ```
+ */
+export const ZOMBIE_LINGER_MS = 3000;
 
 /**
  * The kinds of fault.
@@ -88,6 +103,8 @@ export function describeFault(fault: Fault): string {
       return `shut instance #${fault.instance} down cleanly`;
     case 'stallInstance':
       return `stall instance #${fault.instance} for ${fault.forMs} ms`;
+    case 'zombieInstance':
+      return `cut instance #${fault.instance} off for ${fault.forMs} ms and replace it; then a zombie`;
     case 'killBroker':
       return `kill broker #${fault.broker}${fault.loseUnflushed ? ', losing its unflushed writes' : ''}${after(fault.restartAfterMs)}`;
     case 'isolateBroker':
@@ -98,7 +115,8 @@ export function describeFault(fault: Fault): string {
 }
 
 /**
- * How long a fault lasts by itself: a stall, isolation or slow spell its `forMs`, a crash or kill
+ * How long a fault lasts by itself: a stall, isolation or slow spell its `forMs` (a zombie's cut
+ * and its lingering), a crash or kill
  * until its restart (0 when it waits for the quiescing), the rest 0.
  *
  * @example
@@ -108,6 +126,8 @@ export function describeFault(fault: Fault): string {
  */
 export function faultDurationMs(fault: Fault): number {
   switch (fault.kind) {
+    case 'zombieInstance':
+      return fault.forMs + ZOMBIE_LINGER_MS;
     case 'stallInstance':
     case 'isolateBroker':
     case 'delayMessages':

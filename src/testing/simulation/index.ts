@@ -23,7 +23,14 @@ export {
   compareSnapshots,
   type OutputOrder,
 } from './compare-snapshots.js';
-export { describeFault, type Fault, type FaultKind, faultDurationMs, type ScheduledFault } from './faults.js';
+export {
+  describeFault,
+  type Fault,
+  type FaultKind,
+  faultDurationMs,
+  type ScheduledFault,
+  ZOMBIE_LINGER_MS,
+} from './faults.js';
 export {
   type RawStoredRecord,
   readPartition,

@@ -4,7 +4,8 @@
  * can crash (its nodes stop: nothing committed, closed or left; its in-memory stores are gone, so
  * whoever takes its tasks restores them from their changelogs), shut down cleanly, and come back
  * as a new incarnation on fresh nodes. A thread whose loop fails is replaced, as StreamsApp's
- * `replace-thread` policy does.
+ * `replace-thread` policy does. It can also be replaced while it still runs (`replaceLeavingZombies`):
+ * the new incarnation takes its identity, and the old threads go on as zombies until killed.
  */
 import type { Topology } from '../../dsl/topology.js';
 import { EmbeddedLogClient } from '../../log/client/embedded-log-client.js';
@@ -31,6 +32,7 @@ export interface InstanceConfig {
 
 /** A running thread and the promise of its loop. */
 interface RunningThread {
+  readonly threadId: string;
   readonly thread: StreamThread;
   readonly node: NodeId;
   readonly client: EmbeddedLogClient;
@@ -51,6 +53,8 @@ interface RunningThread {
  */
 export class SimulatedInstance {
   private threads: RunningThread[] = [];
+  /** Threads of a replaced incarnation that still run (see replaceLeavingZombies). */
+  private zombies: RunningThread[] = [];
   private incarnation = 0;
   private threadCount = 0;
   /** Set while the instance runs (between start and crash/shutdown). */
@@ -89,12 +93,47 @@ export class SimulatedInstance {
     for (let n = 0; n < this.config.threads; n++) this.startThread();
   }
 
-  private startThread(): void {
+  /**
+   * Starts a new incarnation whose threads take the current ones' ids (so their transactional ids)
+   * while the current threads go on: they become zombies, which the caller cuts off and later
+   * kills (`killZombies`). Returns the zombies' nodes.
+   *
+   * @example
+   * ```ts
+   * const zombieNodes = instance.replaceLeavingZombies();
+   * ```
+   */
+  replaceLeavingZombies(): NodeId[] {
+    const old = this.threads;
+    this.threads = [];
+    this.zombies.push(...old);
+    this.incarnation++;
+    this.running = true;
+    for (const t of old) this.startThread(t.threadId);
+    return old.map((t) => t.node);
+  }
+
+  /**
+   * Kills the zombies of replaced incarnations (kill -9).
+   *
+   * @example
+   * ```ts
+   * instance.killZombies();
+   * ```
+   */
+  killZombies(): void {
+    const zombies = this.zombies;
+    this.zombies = [];
+    for (const z of zombies) this.silence(z);
+  }
+
+  private startThread(reuseId?: string): void {
     const c = this.config;
     // A thread id per thread ever started: each has its own transactional id, as StreamsApp's
-    // replacement threads do, so a restarted instance does not rely on fencing by id.
-    const threadId = `${this.id}-${++this.threadCount}`;
-    const node = `${this.nodePrefix}${this.incarnation}-t${this.threadCount}`;
+    // replacement threads do, so a restarted instance does not rely on fencing by id. Only a
+    // replacement that leaves zombies reuses ids: fencing by id is then what it tests.
+    const threadId = reuseId ?? `${this.id}-${++this.threadCount}`;
+    const node = `${this.nodePrefix}${this.incarnation}-t${reuseId === undefined ? this.threadCount : threadId}`;
     const client = new EmbeddedLogClient(this.sim.system, { node, requestTimeoutMs: 1000 });
     const thread = new StreamThread({
       applicationId: c.applicationId,
@@ -112,7 +151,7 @@ export class SimulatedInstance {
       threadCount: c.threads,
       ...(c.assignor === undefined ? {} : { assignor: c.assignor }),
     });
-    const running: RunningThread = { thread, node, client, done: Promise.resolve() };
+    const running: RunningThread = { threadId, thread, node, client, done: Promise.resolve() };
     running.done = thread.run().then(
       () => undefined,
       (error: unknown) => this.onThreadFailed(running, error),
@@ -122,6 +161,13 @@ export class SimulatedInstance {
 
   /** A thread's loop failed: note it and replace the thread (unless the instance is going away). */
   private onThreadFailed(running: RunningThread, error: unknown): void {
+    if (this.zombies.includes(running)) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      this.log(`instance ${this.id}: the zombie thread on ${running.node} failed (${message})`);
+      this.zombies.splice(this.zombies.indexOf(running), 1);
+      this.silence(running);
+      return;
+    }
     if (!this.threads.includes(running)) return;
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     this.log(`instance ${this.id}: the thread on ${running.node} failed (${message}); replaced`);
@@ -140,6 +186,7 @@ export class SimulatedInstance {
   /** kill -9: every node stops at once; nothing is committed, closed or left. */
   crash(): void {
     this.running = false;
+    this.killZombies();
     const threads = this.threads;
     this.threads = [];
     for (const t of threads) this.silence(t);
@@ -152,6 +199,7 @@ export class SimulatedInstance {
   async shutdown(): Promise<void> {
     this.running = false;
     this.cleanlyStopped = true;
+    this.killZombies();
     const threads = this.threads;
     for (const t of threads) t.thread.shutdown();
     await Promise.allSettled(threads.map((t) => t.done));

@@ -16,6 +16,7 @@
  */
 import { readInt16, readInt32, readInt64 } from '../../../common/bytes.js';
 import { CorruptRecordError, InvalidRecordError } from '../../../common/errors.js';
+import { plantedBugs } from '../../../common/planted-bugs.js';
 import {
   InvalidProducerEpochError,
   InvalidTxnStateError,
@@ -158,6 +159,8 @@ export class LeaderAppendCheck {
       if (this.txn[i] && txnFirstOffset < 0) txnFirstOffset = this.firstOffset[i]!;
       known = true;
     }
+    // Negative-control switch (common/planted-bugs.ts): a fenced zombie's epoch is accepted.
+    if (plantedBugs.skipProducerFencing && epoch < currentEpoch) currentEpoch = epoch;
     // Messages are built only when thrown: this runs for every batch of every idempotent producer.
     if (known && epoch < currentEpoch) {
       throw new InvalidProducerEpochError(
