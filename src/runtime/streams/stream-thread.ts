@@ -11,13 +11,12 @@
  *   created → starting → partitionsAssigned ⇄ running → pendingShutdown → dead
  */
 import { MillraceError } from '../../common/errors.js';
-import { Consumer } from '../../log/client/consumer/consumer.js';
+import type { Consumer } from '../../log/client/consumer/consumer.js';
 import { type ConsumerRecord, tpKey } from '../../log/client/consumer/consumer-record.js';
-import { Producer } from '../../log/client/producer/producer.js';
+import type { Producer } from '../../log/client/producer/producer.js';
 import type { StoreEngine } from '../../state-stores/engine.js';
 import { Lifecycle } from '../actor/lifecycle.js';
 import type { ActiveTask } from './active-task.js';
-import { AssignorErrorCode, decodeAssignmentInfo } from './assignment/assignment-info.js';
 import type { SubscriptionInfo } from './assignment/subscription-info.js';
 import { compareTaskKeys, parseTaskId } from './assignment/task-id.js';
 import { CommitPositions, committedWithRetry } from './commit-positions.js';
@@ -31,9 +30,15 @@ import type {
   StreamThreadState,
   TaskStatus,
 } from './stream-thread-types.js';
-import { decodeTaskMetadata, mergeTaskMetadata, type TaskMetadata } from './task-metadata.js';
+import type { TaskMetadata } from './task-metadata.js';
 import { offsetSumOf } from './task-stores.js';
-import { threadAssignor } from './thread-assignor.js';
+import {
+  assignmentInfo,
+  restoredTaskMetadata,
+  sourceSubTopologies,
+  threadConsumer,
+  threadProducer,
+} from './thread-setup.js';
 import { openTaskWhenUnlocked } from './thread-task-opener.js';
 
 export type {
@@ -108,43 +113,10 @@ export class StreamThread {
       this.onStateChange?.(next, previous),
     );
     this.eos = o.processingGuarantee === 'exactly_once_v2';
-    const prefix = `${o.applicationId}-`;
-    const internal = new Set(o.topology.internalTopics.map((t) => t.name));
-    for (const sub of o.topology.subTopologies) {
-      if (sub.global) continue;
-      for (const t of sub.sourceTopics) this.subTopologyOf.set(internal.has(t) ? `${prefix}${t}` : t, sub.id);
-    }
-    this.consumer = new Consumer(o.client, o.clock, {
-      groupId: o.applicationId,
-      clientId: o.threadId,
-      ...(o.groupInstanceId === undefined ? {} : { groupInstanceId: o.groupInstanceId }),
-      isolationLevel: this.eos ? 'read_committed' : 'read_uncommitted',
-      autoOffsetReset: 'earliest',
-      maxPollRecords: o.maxPollRecords ?? 1000,
-      // Task (s, p) — partition p of every topic of sub-topology s — goes to one member; stateful
-      // tasks stay where their state is, get standbys elsewhere, and move only once caught up.
-      assignor: threadAssignor({
-        topology: o.topology,
-        applicationId: o.applicationId,
-        client: o.client,
-        clock: o.clock,
-        ...(o.assignor === undefined ? {} : { config: o.assignor }),
-        subscription: () => this.subscriptionInfo(),
-      }),
-      sessionTimeoutMs: 10_000,
-      heartbeatIntervalMs: 1000,
-      requestTimeoutMs: 5000,
-    });
+    for (const [topic, sub] of sourceSubTopologies(o)) this.subTopologyOf.set(topic, sub);
+    this.consumer = threadConsumer(o, this.eos, () => this.subscriptionInfo());
     this.standbys = new StandbyTasks(o, this.metrics);
-    this.producer = new Producer(o.client, o.clock, o.random, {
-      ...(this.eos
-        ? { transactionalId: `${o.applicationId}-${o.threadId}`, transactionTimeoutMs: 10_000 }
-        : {}),
-      lingerMs: 5,
-      batchSize: 256 * 1024,
-      requestTimeoutMs: 5000,
-      deliveryTimeoutMs: 60_000,
-    });
+    this.producer = threadProducer(o, this.eos);
   }
 
   /** Where the thread is in its lifecycle (stream-thread-machine.ts). */
@@ -315,7 +287,7 @@ export class StreamThread {
         : undefined;
       await this.rewind(dropped);
     }
-    const info = this.assignmentInfo();
+    const info = assignmentInfo(this.consumer, this.o);
     const wanted = new Map<string, { sub: number; partition: number }>();
     for (const tp of this.consumer.assignment()) {
       const sub = this.subTopologyOf.get(tp.topic);
@@ -327,7 +299,13 @@ export class StreamThread {
       await this.closeTask(task);
     }
     const opening = [...wanted].filter(([id]) => !this.tasks.has(id));
-    const restored = await this.restoredMetadata(opening.map(([, t]) => t));
+    const restored = await restoredTaskMetadata(
+      this.consumer,
+      this.subTopologyOf,
+      opening.map(([, t]) => t),
+      this.o.clock,
+      () => this.stopping,
+    );
     // Local state opened at startup hands its engines to the tasks that landed here; the rest is
     // closed first (its offsets kept for the assignor), so the threads that got those tasks can
     // take the stores' locks while this one opens its own.
@@ -348,57 +326,6 @@ export class StreamThread {
     this.ownedActive = new Set(wanted.keys());
     this.nextProbeMs = info.nextProbeMs;
     this.life.send({ type: 'TASKS_READY' });
-  }
-
-  /**
-   * The standbys and the probing-rebalance time of the latest assignment. A group that could not
-   * yet assign (a source topic without metadata) is asked again a second later.
-   *
-   * @throws MillraceError when the assignor could not assign the topology at all.
-   */
-  private assignmentInfo(): { standby: string[]; nextProbeMs: number } {
-    const bytes = this.consumer.assignmentUserData();
-    if (bytes === null) return { standby: [], nextProbeMs: -1 };
-    const info = decodeAssignmentInfo(bytes);
-    if (info.errorCode === AssignorErrorCode.INCOMPLETE_SOURCE_TOPIC_METADATA)
-      return { standby: [], nextProbeMs: this.o.clock.nowMs() + 1000 };
-    if (info.errorCode !== AssignorErrorCode.NONE) {
-      throw new MillraceError(
-        'STREAMS_ASSIGNMENT_FAILED',
-        `the group leader could not assign application ${this.o.applicationId}'s tasks (error ${info.errorCode}): ` +
-          'its source topics are not co-partitioned, or this thread runs a version the leader cannot read; check the topology and that every instance runs the same release',
-        false,
-      );
-    }
-    return { standby: [...info.standbyTasks.keys()], nextProbeMs: info.nextProbingRebalanceMs };
-  }
-
-  /**
-   * What the last commit of each task recorded beside its offsets (stream time, processors'
-   * times), from the group's committed offsets of its input partitions.
-   */
-  private async restoredMetadata(
-    tasks: readonly { sub: number; partition: number }[],
-  ): Promise<Map<string, TaskMetadata>> {
-    const out = new Map<string, TaskMetadata>();
-    if (tasks.length === 0) return out;
-    const partitionsOf = (t: { sub: number; partition: number }) =>
-      [...this.subTopologyOf]
-        .filter(([, s]) => s === t.sub)
-        .map(([topic]) => ({ topic, partition: t.partition }));
-    const committed = await committedWithRetry(
-      this.consumer,
-      tasks.flatMap(partitionsOf),
-      this.o.clock,
-      () => this.stopping,
-    );
-    for (const t of tasks) {
-      const merged = mergeTaskMetadata(
-        partitionsOf(t).map((tp) => decodeTaskMetadata(committed.get(tpKey(tp))?.metadata)),
-      );
-      if (merged !== undefined) out.set(`${t.sub}_${t.partition}`, merged);
-    }
-    return out;
   }
 
   private openTask(
