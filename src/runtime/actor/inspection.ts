@@ -32,7 +32,8 @@ export type Inspector = (event: InspectionEvent) => void;
 
 /**
  * Records inspection events as lines and keeps a running CRC-32C of them, so two runs can be
- * compared by hash. Keeps at most `maxLines` lines (the hash covers everything).
+ * compared by hash. Keeps at most `maxLines` lines, the first and the last half (the hash covers
+ * everything).
  *
  * @example
  * ```ts
@@ -45,11 +46,17 @@ export type Inspector = (event: InspectionEvent) => void;
 export class TraceRecorder {
   private crc = 0;
   private count = 0;
-  private readonly lines: string[] = [];
-  private readonly maxLines: number;
+  /** The first half of the kept lines (how a run began) … */
+  private readonly head: string[] = [];
+  /** … and a ring of the latest (where a failing run ended up). */
+  private readonly tail: string[] = [];
+  private tailStart = 0;
+  private readonly headLines: number;
+  private readonly tailLines: number;
 
   constructor(maxLines = 10_000) {
-    this.maxLines = maxLines;
+    this.headLines = Math.ceil(maxLines / 2);
+    this.tailLines = maxLines - this.headLines;
   }
 
   /** The hook to pass as `inspect`. */
@@ -59,7 +66,12 @@ export class TraceRecorder {
     const line = JSON.stringify(event);
     this.crc = crc32c(Buffer.from(`${line}\n`), this.crc);
     this.count++;
-    if (this.lines.length < this.maxLines) this.lines.push(line);
+    if (this.head.length < this.headLines) this.head.push(line);
+    else if (this.tail.length < this.tailLines) this.tail.push(line);
+    else if (this.tailLines > 0) {
+      this.tail[this.tailStart] = line;
+      this.tailStart = (this.tailStart + 1) % this.tailLines;
+    }
   }
 
   /** The CRC-32C of every line so far, as 8 hex digits. */
@@ -72,8 +84,14 @@ export class TraceRecorder {
     return this.count;
   }
 
-  /** The first `maxLines` lines, for a failing test to print or write to a file. */
+  /**
+   * The first and the last lines (maxLines in all, half each), with a line saying how many events
+   * between them were left out: for a failing test to print or write to a file.
+   */
   text(): string {
-    return this.lines.join('\n');
+    const tail = [...this.tail.slice(this.tailStart), ...this.tail.slice(0, this.tailStart)];
+    const omitted = this.count - this.head.length - tail.length;
+    const gap = omitted > 0 ? [`… ${omitted} events left out …`] : [];
+    return [...this.head, ...gap, ...tail].join('\n');
   }
 }
