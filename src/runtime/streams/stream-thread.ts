@@ -6,6 +6,8 @@
  * changelog records and the consumed offsets (fenced by the group generation, KIP-447); stores apply
  * their writes only after it commits. An abortable failure aborts the transaction, drops every
  * task's uncommitted state and reopens the tasks from the last commit, so nothing is lost or doubled.
+ * The streams assignor (KIP-441) places tasks, standbys and warmups; revoked partitions are
+ * committed before the group hands them over; lost ones rewind to the last commit.
  *
  * States (Kafka Streams' thread states):
  *   created → starting → partitionsAssigned ⇄ running → pendingShutdown → dead
@@ -270,12 +272,13 @@ export class StreamThread {
   }
 
   /**
-   * After a rebalance: every task restarts from its last commit, on the partitions the group gave.
-   * The rebalance listener is synchronous, so the group may already have moved partitions and
-   * (eagerly) reset positions before this thread got here: a commit now would commit, under the
-   * new generation, offsets of partitions it no longer owns, and positions may no longer match what
-   * was processed. So uncommitted work is dropped, every task closed, and every assigned partition
-   * rewound to the group's committed offset.
+   * After a rebalance: tasks of partitions given up close, new ones open (from startup state, a
+   * promoted standby, or the changelog) with what their last commit recorded, standbys follow the
+   * assignment. Revoked partitions were committed before the group let them go (the awaited
+   * revocation), so the tasks kept need nothing. With `rewind` — partitions were lost, so another
+   * member may own them already and a commit could cover work it redoes — uncommitted work is
+   * dropped instead, every task closed, and every assigned partition rewound to the group's
+   * committed offset.
    */
   private async syncTasks(rewind: boolean): Promise<void> {
     this.assignmentChanged = false;
