@@ -110,48 +110,49 @@ export class FaultInjector {
    * ```
    */
   apply(fault: Fault): void {
-    const { host } = this;
-    const instances = host.live();
-    const brokers = this.liveBrokers();
-    const pick = <T>(list: readonly T[], index: number): T | undefined =>
-      list.length === 0 ? undefined : list[index % list.length];
     const what = describeFault(fault);
-    const skipped = (none: string) => host.note(`${what}: skipped, no live ${none}`);
+    if ('instance' in fault) {
+      const victim = pickLive(this.host.live(), fault.instance);
+      if (victim === undefined) this.host.note(`${what}: skipped, no live instance`);
+      else this.applyToInstance(fault, victim, what);
+    } else if ('broker' in fault) {
+      const victim = pickLive(this.liveBrokers(), fault.broker);
+      if (victim === undefined) this.host.note(`${what}: skipped, no live broker`);
+      else this.applyToBroker(fault, victim, what);
+    } else if (fault.kind === 'addInstance') {
+      this.host.note(`${what}: ${this.host.addInstance()}`);
+    } else {
+      this.host.note(what);
+      const minDelayMs = Math.min(fault.minMs, fault.maxMs);
+      this.sim.network.setFaults({ ...this.baseNetwork, minDelayMs, maxDelayMs: fault.maxMs });
+      this.slowUntilMs = Math.max(this.slowUntilMs, this.sim.clock.nowMs() + fault.forMs);
+      this.after(fault.forMs, () => {
+        if (this.sim.clock.nowMs() < this.slowUntilMs) return;
+        this.sim.network.setFaults(this.baseNetwork);
+        this.host.note('messages at normal speed again');
+      });
+    }
+  }
+
+  private applyToInstance(
+    fault: Extract<Fault, { instance: number }>,
+    victim: SimulatedInstance,
+    what: string,
+  ): void {
+    const { host } = this;
+    this.stalled.delete(victim);
     switch (fault.kind) {
-      case 'crashInstance': {
-        const victim = pick(instances, fault.instance);
-        if (victim === undefined) {
-          skipped('instance');
-          return;
-        }
+      case 'crashInstance':
         host.note(`${what} (${victim.id})`);
-        this.stalled.delete(victim);
         victim.crash();
         if (fault.restartAfterMs !== undefined)
           this.after(fault.restartAfterMs, () => host.restartInstance(victim));
         return;
-      }
-      case 'addInstance': {
-        host.note(`${what}: ${host.addInstance()}`);
-        return;
-      }
-      case 'removeInstance': {
-        const victim = pick(instances, fault.instance);
-        if (victim === undefined) {
-          skipped('instance');
-          return;
-        }
+      case 'removeInstance':
         host.note(`${what} (${victim.id})`);
-        this.stalled.delete(victim);
         host.track(victim.shutdown());
         return;
-      }
-      case 'stallInstance': {
-        const victim = pick(instances, fault.instance);
-        if (victim === undefined) {
-          skipped('instance');
-          return;
-        }
+      case 'stallInstance':
         host.note(`${what} (${victim.id})`);
         this.stalled.add(victim);
         this.after(fault.forMs, () => {
@@ -159,16 +160,9 @@ export class FaultInjector {
           host.note(`instance ${victim.id} resumes`);
         });
         return;
-      }
       case 'zombieInstance': {
-        const victim = pick(instances, fault.instance);
-        if (victim === undefined) {
-          skipped('instance');
-          return;
-        }
         const zombies = victim.replaceLeavingZombies();
         host.note(`${what} (${victim.id}: zombies ${zombies.join(', ')})`);
-        this.stalled.delete(victim);
         for (const n of zombies) this.cutNodes.add(n);
         this.after(fault.forMs, () => {
           for (const n of zombies) this.cutNodes.delete(n);
@@ -180,47 +174,24 @@ export class FaultInjector {
         });
         return;
       }
-      case 'killBroker': {
-        const victim = pick(brokers, fault.broker);
-        if (victim === undefined) {
-          skipped('broker');
-          return;
-        }
-        host.note(`${what} (broker ${victim})`);
-        this.cluster.killBroker(victim);
-        this.downBrokers.add(victim);
-        if (fault.loseUnflushed) this.disks.get(victim)?.crash(this.sim.random);
-        if (fault.restartAfterMs !== undefined)
-          this.after(fault.restartAfterMs, () => this.restartBroker(victim));
-        return;
-      }
-      case 'isolateBroker': {
-        const victim = pick(brokers, fault.broker);
-        if (victim === undefined) {
-          skipped('broker');
-          return;
-        }
-        host.note(`${what} (broker ${victim})`);
-        this.isolatedBrokers.add(victim);
-        this.after(fault.forMs, () => {
-          this.isolatedBrokers.delete(victim);
-          host.note(`broker ${victim} reachable again`);
-        });
-        return;
-      }
-      case 'delayMessages': {
-        host.note(what);
-        const minDelayMs = Math.min(fault.minMs, fault.maxMs);
-        this.sim.network.setFaults({ ...this.baseNetwork, minDelayMs, maxDelayMs: fault.maxMs });
-        this.slowUntilMs = Math.max(this.slowUntilMs, this.sim.clock.nowMs() + fault.forMs);
-        this.after(fault.forMs, () => {
-          if (this.sim.clock.nowMs() < this.slowUntilMs) return;
-          this.sim.network.setFaults(this.baseNetwork);
-          host.note('messages at normal speed again');
-        });
-        return;
-      }
     }
+  }
+
+  private applyToBroker(fault: Extract<Fault, { broker: number }>, victim: number, what: string): void {
+    this.host.note(`${what} (broker ${victim})`);
+    if (fault.kind === 'killBroker') {
+      this.cluster.killBroker(victim);
+      this.downBrokers.add(victim);
+      if (fault.loseUnflushed) this.disks.get(victim)?.crash(this.sim.random);
+      if (fault.restartAfterMs !== undefined)
+        this.after(fault.restartAfterMs, () => this.restartBroker(victim));
+      return;
+    }
+    this.isolatedBrokers.add(victim);
+    this.after(fault.forMs, () => {
+      this.isolatedBrokers.delete(victim);
+      this.host.note(`broker ${victim} reachable again`);
+    });
   }
 
   private restartBroker(broker: number): void {
@@ -250,4 +221,9 @@ export class FaultInjector {
     this.sim.network.heal();
     for (const b of [...this.downBrokers]) this.restartBroker(b);
   }
+}
+
+/** The `index`-th of the live ones, modulo how many there are (so a shrunk schedule stays valid). */
+function pickLive<T>(list: readonly T[], index: number): T | undefined {
+  return list.length === 0 ? undefined : list[index % list.length];
 }
