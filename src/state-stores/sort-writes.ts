@@ -20,11 +20,17 @@ function byKey(a: { readonly key: Uint8Array }, b: { readonly key: Uint8Array })
   return compareBytes(a.key, b.key);
 }
 
+/** Runs this short or shorter are insertion-sorted by full comparison. */
+const SHORT_RUN = 12;
+
 /**
- * Sorts `ops` (distinct keys) in place in byte order of their keys, and returns them. Each write
- * becomes one number: 4 key bytes right past the prefix every key shares (`user-…`), where keys
- * differ, above its index; a Float64Array of those sorts natively, without a comparison call per step. Keys whose 4 bytes tie
- * (or end within them: the zero pad) are then ordered by full comparison, in short runs.
+ * Sorts `ops` (distinct keys) in place in byte order of their keys, and returns them. A
+ * most-significant-first radix on 4-byte words: each write of a range becomes one number, the 4 key
+ * bytes right past the prefix every key of the range shares (`user-…`, a segment id), above its
+ * index; a Float64Array of those sorts natively, without a comparison call per step. Writes whose
+ * words tie are sorted the same way on their next bytes, so keys alike in long stretches (two
+ * window segments in one commit: every key of a segment ties on the segment's bytes) cost a few
+ * passes, not a quadratic run of comparisons. Short ranges are insertion-sorted.
  *
  * @example
  * ```ts
@@ -35,45 +41,76 @@ export function sortByKey<T extends { readonly key: Uint8Array }>(ops: T[]): T[]
   const n = ops.length;
   if (n < 2) return ops;
   if (n > PACKED_SORT_MAX) return ops.sort(byKey);
-  const first = ops[0]!.key;
+  sortRange(ops, 0, n, -1, new Float64Array(n), new Array<T>(n));
+  return ops;
+}
+
+/** The length of the prefix the keys of ops[lo, hi) share. */
+function sharedPrefix(ops: readonly { readonly key: Uint8Array }[], lo: number, hi: number): number {
+  const first = ops[lo]!.key;
   let shared = first.length;
-  for (let i = 1; i < n && shared > 0; i++) {
+  for (let i = lo + 1; i < hi && shared > 0; i++) {
     const k = ops[i]!.key;
     const m = shared < k.length ? shared : k.length;
     let j = 0;
     while (j < m && k[j] === first[j]) j++;
     shared = j;
   }
-  const packed = new Float64Array(n);
-  for (let i = 0; i < n; i++) packed[i] = word32At(ops[i]!.key, shared) * PACKED_SORT_MAX + i;
-  packed.sort();
-  const out: T[] = new Array(n);
-  const words = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  return shared;
+}
+
+function insertionSort<T extends { readonly key: Uint8Array }>(ops: T[], lo: number, hi: number): void {
+  for (let a = lo + 1; a < hi; a++) {
+    const op = ops[a]!;
+    let b = a - 1;
+    while (b >= lo && compareBytes(ops[b]!.key, op.key) > 0) {
+      ops[b + 1] = ops[b]!;
+      b--;
+    }
+    ops[b + 1] = op;
+  }
+}
+
+/**
+ * Sorts ops[lo, hi), whose keys share more than `sharedBefore` bytes (the caller's shared prefix),
+ * using `packed` and `out` (as long as ops) as scratch for the range.
+ */
+function sortRange<T extends { readonly key: Uint8Array }>(
+  ops: T[],
+  lo: number,
+  hi: number,
+  sharedBefore: number,
+  packed: Float64Array,
+  out: T[],
+): void {
+  const n = hi - lo;
+  if (n <= SHORT_RUN) {
+    insertionSort(ops, lo, hi);
+    return;
+  }
+  const shared = sharedPrefix(ops, lo, hi);
+  if (shared <= sharedBefore) {
+    // No progress: the tie came from keys ending inside the word (its zero pad), not from equal
+    // bytes. Rare; a comparison sort settles it.
+    const sorted = ops.slice(lo, hi).sort(byKey);
+    for (let i = 0; i < n; i++) ops[lo + i] = sorted[i]!;
+    return;
+  }
+  for (let i = 0; i < n; i++) packed[lo + i] = word32At(ops[lo + i]!.key, shared) * PACKED_SORT_MAX + i;
+  packed.subarray(lo, hi).sort();
+  for (let i = lo; i < hi; i++) {
     const v = packed[i]!;
     // Exact: dividing by a power of two only changes the exponent (and % on doubles is slow).
     const word = Math.floor(v * PACKED_SORT_INVERSE);
-    words[i] = word;
-    out[i] = ops[v - word * PACKED_SORT_MAX]!;
+    packed[i] = word;
+    out[i] = ops[lo + v - word * PACKED_SORT_MAX]!;
   }
-  let runStart = 0;
-  let runWord = words[0]!;
-  for (let i = 1; i <= n; i++) {
-    const word = i < n ? words[i]! : -1;
-    if (word === runWord) continue;
-    // Insertion sort of the run [runStart, i): runs are a few keys at most for varied keys.
-    for (let a = runStart + 1; a < i; a++) {
-      const op = out[a]!;
-      let b = a - 1;
-      while (b >= runStart && compareBytes(out[b]!.key, op.key) > 0) {
-        out[b + 1] = out[b]!;
-        b--;
-      }
-      out[b + 1] = op;
-    }
+  for (let i = lo; i < hi; i++) ops[i] = out[i]!;
+  // Ranges of equal words share at least `shared` + 1 bytes (or end inside the word): sort each.
+  let runStart = lo;
+  for (let i = lo + 1; i <= hi; i++) {
+    if (i < hi && packed[i] === packed[runStart]) continue;
+    if (i - runStart > 1) sortRange(ops, runStart, i, shared, packed, out);
     runStart = i;
-    runWord = word;
   }
-  for (let i = 0; i < n; i++) ops[i] = out[i]!;
-  return ops;
 }
