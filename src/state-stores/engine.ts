@@ -27,6 +27,12 @@ export interface WriteOp {
    * it ignore it.
    */
   readonly slot?: EngineSlot;
+  /**
+   * The writer believes the engine does not hold this key (it read it as absent and has not written
+   * it since): a hint that lets a hash-indexed engine add it with the insert's one lookup rather
+   * than a lookup first. An engine stays correct when the hint is wrong, and may ignore it.
+   */
+  readonly absent?: boolean;
 }
 
 /**

@@ -61,6 +61,8 @@ export class SegmentedBytesStore {
   private committedExtra = 0;
   /** Ids of the segments that may hold data, ascending. */
   private readonly ids: number[] = [];
+  /** Hears of each segment `segmentFor` records for the first time (empty until written). */
+  onNewSegment: ((id: number) => void) | undefined = undefined;
   /** The stream time and extra state the open transaction holds already (NaN: none written). */
   private bufferedObserved = Number.NaN;
   private bufferedExtra = Number.NaN;
@@ -134,14 +136,21 @@ export class SegmentedBytesStore {
     return Math.floor(timeMs / this.config.segmentIntervalMs);
   }
 
-  /** Records that the segment of `timeMs` may hold data; returns its id. */
+  /**
+   * Records that the segment of `timeMs` may hold data; returns its id. A segment recorded for
+   * the first time holds nothing yet, in the store or the engine (the ids start as the engine's
+   * segments, and only a write through this store adds data): `onNewSegment` hears of it.
+   */
   segmentFor(timeMs: number): number {
     const id = this.segmentId(timeMs);
     const n = this.ids.length;
-    if (n === 0 || this.ids[n - 1]! < id) this.ids.push(id);
-    else if (!this.ids.includes(id)) {
+    if (n === 0 || this.ids[n - 1]! < id) {
+      this.ids.push(id);
+      this.onNewSegment?.(id);
+    } else if (!this.ids.includes(id)) {
       this.ids.push(id);
       this.ids.sort((a, b) => a - b);
+      this.onNewSegment?.(id);
     }
     return id;
   }

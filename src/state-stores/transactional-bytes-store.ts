@@ -54,6 +54,8 @@ export interface OwnedWrite {
   readonly id: string;
   /** Passed on to the engine (see WriteOp.slot). */
   readonly slot?: EngineSlot;
+  /** Passed on to the engine (see WriteOp.absent). */
+  readonly absent?: boolean;
 }
 
 /**
@@ -223,7 +225,7 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
     for (let i = 0; i < writes.length; i++) {
       const w = writes[i]!;
       // Snapshots of the pairs: the writer (the record cache) changes its entries later.
-      if (!fresh) ops[i] = { key: w.key, value: w.value, id: w.id, slot: w.slot };
+      if (!fresh) ops[i] = { key: w.key, value: w.value, id: w.id, slot: w.slot, absent: w.absent };
       bytes += entryBytes(w.key, w.value);
       if (w.value === null) deletes++;
     }

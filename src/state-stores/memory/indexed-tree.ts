@@ -17,7 +17,7 @@
  * in place only while no cursor of this map is open, and otherwise puts a fresh cell in the tree
  * (which makes open cursors take their copy first, holding the old cells, never changed again).
  */
-import { bytesId, compareBytes } from '../byte-order.js';
+import { bytesId } from '../byte-order.js';
 import { sortByKey } from '../sort-writes.js';
 import { BTree } from './btree.js';
 import type { BTreeCursor } from './btree-cursor.js';
@@ -137,6 +137,29 @@ export class IndexedTree<V> {
     return fresh;
   }
 
+  /**
+   * `set` of a key the caller believes absent (it read the key as absent and has not written it
+   * since), with one hash lookup, the insert's own, where `update` then `put` take two. Returns the
+   * key's cell, as `put` does. If the key was present after all, it is set as `set` would (a slower
+   * path, never taken when the caller is right): a wrong belief costs time, never correctness.
+   */
+  add(key: Uint8Array, value: V, id: string = bytesId(key)): CellHandle {
+    const index = this.index;
+    const size = index.size;
+    const fresh = new IndexedCell(value, key, id, this);
+    index.set(id, fresh);
+    if (index.size !== size) {
+      // A key is added: the tree orders it when a cursor needs it (see `put`).
+      this.unsorted.push(fresh);
+      return fresh;
+    }
+    // Present: the index held its cell, which `fresh` just displaced; find it, put it back, and
+    // set the key as if `set` had been called.
+    index.set(id, this.presentCell(key, id));
+    this.set(key, value, id);
+    return index.get(id)!;
+  }
+
   /** Whether a cursor is open: then updates cannot change cells in place. */
   get hasOpenCursors(): boolean {
     return this.openCursors !== 0;
@@ -242,6 +265,19 @@ export class IndexedTree<V> {
     }
   }
 
+  /**
+   * The live cell of a present key, found without the index (see `add`): in the tree, or else
+   * listed in `unsorted`.
+   */
+  private presentCell(key: Uint8Array, id: string): IndexedCell<V> {
+    const inTree = this.tree.get(key);
+    if (inTree !== undefined) return inTree;
+    const listed = this.unsorted.find((cell) => !cell.dead && cell.id === id);
+    if (listed === undefined)
+      throw new Error('IndexedTree: an indexed key is neither in the tree nor listed');
+    return listed;
+  }
+
   /** Moves the listed keys into the tree, in key order. */
   private sortIn(): void {
     if (this.unsorted.length === 0) return;
@@ -262,9 +298,16 @@ export class IndexedTree<V> {
   private compactUnsorted(range: { from: Uint8Array | null; toExclusive: Uint8Array | null } | null): number {
     const kept: IndexedCell<V>[] = [];
     let removed = 0;
-    for (const cell of this.unsorted) {
+    // The bounds as ids: ids compare as their bytes do (one char per byte), and a cell's id is at
+    // hand where its key's bytes are two objects away (most of a purge of a large list was that).
+    const fromId = range === null || range.from === null ? null : bytesId(range.from);
+    const toId = range === null || range.toExclusive === null ? null : bytesId(range.toExclusive);
+    const cells = this.unsorted;
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i]!;
       if (cell.dead) continue;
-      if (range !== null && inRange(cell.key, range.from, range.toExclusive)) {
+      const id = cell.id;
+      if (range !== null && (fromId === null || id >= fromId) && (toId === null || id < toId)) {
         this.index.delete(cell.id);
         cell.dead = true;
         removed++;
@@ -276,11 +319,4 @@ export class IndexedTree<V> {
     this.deadListed = 0;
     return removed;
   }
-}
-
-function inRange(key: Uint8Array, from: Uint8Array | null, toExclusive: Uint8Array | null): boolean {
-  return (
-    (from === null || compareBytes(key, from) >= 0) &&
-    (toExclusive === null || compareBytes(key, toExclusive) < 0)
-  );
 }

@@ -69,7 +69,10 @@ class MemoryEngineIterator extends BaseKeyValueIterator<Uint8Array, Uint8Array> 
  * a key that comes twice is present by its second write.
  */
 function putAll(tree: IndexedTree<Uint8Array>, ops: readonly WriteOp[]): void {
-  for (const op of ops) {
+  // Indexed, not for-of: run once per commit, this loop often runs before it is optimized, and
+  // an unoptimized for-of allocates a result object per element.
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
     const slot = op.slot;
     const value = op.value!;
     // A writer that writes this key again and again keeps our handle: no lookup at all.
@@ -80,6 +83,17 @@ function putAll(tree: IndexedTree<Uint8Array>, ops: readonly WriteOp[]): void {
       continue;
     }
     const id = op.id ?? bytesId(op.key);
+    if (op.absent === true && slot !== undefined) {
+      // A new key, as the writer believes (a window's first record): added with one lookup, not
+      // two; and, since the writer writes it again, with an array of our own now (see rewrite),
+      // so the writer's dies young rather than living until that next write, long enough to be
+      // promoted.
+      const added = tree.add(op.key, value, id);
+      const cell = tree.writableCell(added);
+      if (cell !== undefined) rewrite(cell, value);
+      slot.engineHandle = added;
+      continue;
+    }
     const handle = tree.update(id, value) ?? tree.put(op.key, value, id);
     if (slot !== undefined) slot.engineHandle = handle;
   }

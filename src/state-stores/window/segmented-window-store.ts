@@ -58,7 +58,14 @@ export class SegmentedWindowStore<K, V> extends SegmentedStoreBase<K> implements
     this.buffer = segments.store instanceof TransactionalBytesStore ? segments.store : undefined;
     this.freshValues = hasFreshOutput(valueSerde as Serde<unknown>);
     const points = this.points as WindowPointKeys<unknown>;
-    this.cache = WindowStoreCache.for(config, keySerde, { segments, valueSerde, serdeTopic, points });
+    const readStored = (key: string, startMs: number) => this.fetchStored(key as K, startMs);
+    this.cache = WindowStoreCache.for(config, keySerde, {
+      segments,
+      valueSerde,
+      serdeTopic,
+      points,
+      readStored,
+    });
   }
 
   override get uncommittedBytes(): number {
@@ -117,7 +124,7 @@ export class SegmentedWindowStore<K, V> extends SegmentedStoreBase<K> implements
     if (this.segments.isExpired(windowStartMs)) return;
     const segmentId = this.segments.segmentFor(windowStartMs);
     // Written through now: a cached value of this window (even a dirty one) is superseded.
-    if (cache !== undefined && typeof key === 'string') cache.forget(key, windowStartMs);
+    cache?.forget(key, windowStartMs, segmentId);
     if (storeKey === null) {
       const seq = (this.segments.extra + 1) % UINT32;
       this.segments.extra = seq;
@@ -148,7 +155,7 @@ export class SegmentedWindowStore<K, V> extends SegmentedStoreBase<K> implements
     const cache = this.cache;
     if (cache === undefined || typeof key !== 'string') return this.fetchStored(key, windowStartMs);
     this.checkOpen();
-    return cache.fetch(key, windowStartMs, () => this.fetchStored(key, windowStartMs));
+    return cache.fetch(key, windowStartMs);
   }
 
   fetchTimeRange(key: K, timeFromMs: number, timeToMs: number): KeyValueIterator<number, V> {

@@ -39,6 +39,11 @@ export interface WindowStoreCacheParts<V> {
   valueSerde: Serde<V>;
   serdeTopic: string;
   points: WindowPointKeys<unknown>;
+  /**
+   * Reads a window as stored (transaction buffer, then engine). Given once, not per fetch: a
+   * closure per read was most of what a cache hit allocated.
+   */
+  readStored: (key: string, startMs: number) => V | undefined;
 }
 
 /**
@@ -50,13 +55,24 @@ export interface WindowStoreCacheParts<V> {
  *
  * @example
  * ```ts
- * const cache = WindowStoreCache.for(config, keySerde, { segments, valueSerde, serdeTopic, points });
+ * const cache = WindowStoreCache.for(config, keySerde, { segments, valueSerde, serdeTopic, points, readStored });
  * ```
  */
 export class WindowStoreCache<V> {
   private readonly cache: WindowValueCache<string, unknown>;
   private readonly pairs: boolean;
   private readonly freshValues: boolean;
+  /**
+   * Segments every stored key of which (in the transaction buffer or the engine) has an entry
+   * here: segments new since the store opened (empty then, see SegmentedBytesStore.segmentFor)
+   * that only this cache has written. A miss in one of them is a miss in the store too, so `fetch`
+   * reads nothing: a window's first record of each key then costs no hash lookup in the buffer
+   * and the engine. A segment leaves the set when a key of it is written past the cache, when
+   * entries of it leave the cache (eviction, expiry), and when the cache is cleared.
+   */
+  private readonly ownSegments = new Set<number>();
+  /** The pair `toWrites` hands the timestamped serde, its fields set for each write (reused). */
+  private readonly serializedPair: { timestampMs: number; value: unknown } = { timestampMs: 0, value: null };
 
   private constructor(
     private readonly parts: WindowStoreCacheParts<V>,
@@ -64,7 +80,14 @@ export class WindowStoreCache<V> {
     private readonly cacheable: RoundTripCheck,
     maxEntries: number,
   ) {
-    this.cache = new WindowValueCache(maxEntries, (dirty) => this.writeBack(dirty, false), estimatedBytes);
+    this.cache = new WindowValueCache(
+      maxEntries,
+      (dirty) => this.writeBack(dirty, false),
+      estimatedBytes,
+      // Its entries leave, their keys may stay stored: the segment is no longer ours alone.
+      (startMs) => this.ownSegments.delete(parts.segments.segmentId(startMs)),
+    );
+    parts.segments.onNewSegment = (id) => this.ownSegments.add(id);
     this.pairs = timestampedPairs(parts.valueSerde as Serde<unknown>);
     this.freshValues = hasFreshOutput(parts.valueSerde as Serde<unknown>);
   }
@@ -99,9 +122,9 @@ export class WindowStoreCache<V> {
 
   /**
    * The value of `key`'s window at `startMs` (live: the store checked), from the cache or else
-   * read through `readStored` and cached.
+   * read through the parts' `readStored` and cached.
    */
-  fetch(key: string, startMs: number, readStored: () => V | undefined): V | undefined {
+  fetch(key: string, startMs: number): V | undefined {
     const k = cacheKey(key);
     const cached = this.cache.get(k, startMs);
     if (cached !== undefined) {
@@ -110,14 +133,29 @@ export class WindowStoreCache<V> {
       // A pair of its own for each read, as deserializing gives.
       return this.pairs ? ({ timestampMs: cached.timestampMs, value: v } as V) : (v as V);
     }
-    const value = readStored();
+    const segments = this.parts.segments;
+    if (this.ownSegments.size > 0 && this.ownSegments.has(segments.segmentId(startMs))) {
+      // Not stored: its store key is built when the put that follows is flushed.
+      this.cache.cacheRead(k, startMs, null, 0, null, '', true);
+      return undefined;
+    }
+    const value = this.parts.readStored(key, startMs);
     const points = this.parts.points;
-    // A miss is cached too (as null): the aggregation's put that follows then finds its entry.
+    // A miss is cached too (as null): the aggregation's put that follows then finds its entry,
+    // and its first flush tells the engine the key is new (WriteOp.absent).
     if (value === undefined) {
-      this.cache.cacheRead(k, startMs, null, 0, points.of(key, startMs), points.id);
+      this.cache.cacheRead(k, startMs, null, 0, points.of(key, startMs), points.id, true);
     } else if (this.cacheable(value)) {
       const storeKey = points.of(key, startMs);
-      this.cache.cacheRead(k, startMs, this.inner(value), this.timestampOf(value), storeKey, points.id);
+      this.cache.cacheRead(
+        k,
+        startMs,
+        this.inner(value),
+        this.timestampOf(value),
+        storeKey,
+        points.id,
+        false,
+      );
     }
     return value;
   }
@@ -136,9 +174,13 @@ export class WindowStoreCache<V> {
     this.cache.put(cacheKey(key), startMs, this.inner(value), this.timestampOf(value));
   }
 
-  /** Forgets `key`'s window at `startMs`: the store has just written it through. */
-  forget(key: string, startMs: number): void {
-    this.cache.invalidate(cacheKey(key), startMs);
+  /**
+   * Forgets `key`'s window at `startMs`: the store has just written it through (into the segment
+   * `segmentId`, which so holds a key without an entry here).
+   */
+  forget(key: unknown, startMs: number, segmentId: number): void {
+    this.ownSegments.delete(segmentId);
+    if (typeof key === 'string') this.cache.invalidate(cacheKey(key), startMs);
   }
 
   /**
@@ -157,6 +199,8 @@ export class WindowStoreCache<V> {
   /** Forgets everything, dirty entries included (abort, close). */
   clear(): void {
     this.cache.clear();
+    // Committed keys of the segments lost their entries.
+    this.ownSegments.clear();
   }
 
   /** What the cache keeps of a value: a pair's value, or the value itself. */
@@ -169,10 +213,27 @@ export class WindowStoreCache<V> {
   }
 
   private writeBack(dirty: readonly CachedWindow<string, unknown>[], withMeta: boolean): void {
-    const { points, valueSerde, serdeTopic, segments } = this.parts;
+    const writes = this.toWrites(dirty);
+    const meta = withMeta ? this.parts.segments.takeMetaWrite() : null;
+    if (meta !== null) writes.push(meta);
+    this.buffer.putOwnedAll(writes, true);
+  }
+
+  /**
+   * The transaction buffer's writes of `dirty`. Its own function, with nothing after the loop: run
+   * once per commit, the loop is optimized while it runs, and code after it that the optimized
+   * version had never seen run made it deoptimize at nearly every commit.
+   */
+  private toWrites(dirty: readonly CachedWindow<string, unknown>[]): OwnedWrite[] {
+    const { points, valueSerde, serdeTopic } = this.parts;
+    // One pair for every serialize: the timestamped serde (ours: only it registers pairs) reads
+    // the two fields and keeps nothing, and an object per write was a fifth of a flush's garbage.
+    // (It keeps the last value, a primitive, until the next flush.)
+    const pair = this.pairs ? this.serializedPair : null;
     const writes: OwnedWrite[] = new Array(dirty.length);
-    let n = 0;
-    for (const e of dirty) {
+    // Indexed, not for-of: an unoptimized for-of allocates a result object per element.
+    for (let n = 0; n < dirty.length; n++) {
+      const e = dirty[n]!;
       let key = e.storeKey;
       if (key === null) {
         key = e.storeKey = points.of(e.key, e.startMs);
@@ -180,16 +241,21 @@ export class WindowStoreCache<V> {
       }
       let bytes: Uint8Array | null = null;
       if (e.value !== null) {
-        const v = this.pairs ? { timestampMs: e.timestampMs, value: e.value } : e.value;
+        let v: unknown = e.value;
+        if (pair !== null) {
+          pair.timestampMs = e.timestampMs;
+          pair.value = e.value;
+          v = pair;
+        }
         bytes = valueSerde.serialize(serdeTopic, v as V);
       }
       // Handed over, as the store's put does: nobody changes the store key, and a fresh serde's
       // value is ours alone.
       const value = bytes === null || this.freshValues ? bytes : copyBytes(bytes);
-      writes[n++] = { key, value, id: e.id, slot: e };
+      // Absent from the store as read, until this first write of it reaches the engine.
+      writes[n] = { key, value, id: e.id, slot: e, absent: e.absent };
+      e.absent = false;
     }
-    const meta = withMeta ? segments.takeMetaWrite() : null;
-    if (meta !== null) writes.push(meta);
-    this.buffer.putOwnedAll(writes, true);
+    return writes;
   }
 }

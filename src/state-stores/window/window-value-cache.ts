@@ -37,6 +37,12 @@ export class CachedWindow<K, V> implements EngineSlot {
    */
   storeKey: Uint8Array | null = null;
   id = '';
+  /**
+   * The store had no value for this window when it was read, and this entry has not been flushed
+   * since: its first flush tells the engine the key is new (WriteOp.absent, a hint: should the
+   * engine hold it after all, that costs time only).
+   */
+  absent = false;
 
   constructor(
     readonly key: K,
@@ -47,6 +53,23 @@ export class CachedWindow<K, V> implements EngineSlot {
     /** Written since the last flush: the transaction buffer does not have this value yet. */
     public dirty: boolean,
   ) {}
+}
+
+/**
+ * Moves the entries of `listed` still dirty to its front, now clean, in order; returns how many.
+ * Its own function, with nothing after the loop: run once per commit, the loop is optimized while
+ * it runs, and code after it that the optimized version had never seen run made it deoptimize at
+ * nearly every commit. Indexed, not for-of: unoptimized, a for-of allocates per element.
+ */
+function keepDirty<K, V>(listed: CachedWindow<K, V>[]): number {
+  let n = 0;
+  for (let i = 0; i < listed.length; i++) {
+    const e = listed[i]!;
+    if (!e.dirty) continue;
+    e.dirty = false;
+    listed[n++] = e;
+  }
+  return n;
 }
 
 /**
@@ -78,6 +101,8 @@ export class WindowValueCache<K, V> {
     private readonly writeBack: (dirty: readonly CachedWindow<K, V>[]) => void,
     /** Estimates what one entry will take in the transaction buffer (for uncommittedBytes). */
     private readonly bytesOf: (key: K, value: V | null) => number,
+    /** Hears of each window dropped (evicted or expired), after its dirty entries were written back. */
+    private readonly dropped: (startMs: number) => void = () => undefined,
   ) {}
 
   /** The number of cached entries. */
@@ -103,18 +128,24 @@ export class WindowValueCache<K, V> {
     return this.window(startMs)?.get(key);
   }
 
-  /** Caches a value just read from the store (clean), with the store key it was read by. */
+  /**
+   * Caches a value just read from the store (clean), with the store key it was read by; `absent`
+   * when the store did not hold the key.
+   */
   cacheRead(
     key: K,
     startMs: number,
     value: V | null,
     timestampMs: number,
-    storeKey: Uint8Array,
+    /** Null when the store was not read (it cannot hold the key): built at the first flush. */
+    storeKey: Uint8Array | null,
     id: string,
+    absent: boolean,
   ): void {
     const entry = this.insert(key, startMs, value, timestampMs, false);
     entry.storeKey = storeKey;
     entry.id = id;
+    entry.absent = absent;
   }
 
   /** Writes `value` (null: delete) for `key` in the window at `startMs`: dirty until flushed. */
@@ -155,13 +186,7 @@ export class WindowValueCache<K, V> {
     if (listed.length === 0) return listed;
     this.dirty = [];
     this.dirtyBytesEstimate = 0;
-    let n = 0;
-    for (const e of listed) {
-      if (!e.dirty) continue;
-      e.dirty = false;
-      listed[n++] = e;
-    }
-    listed.length = n;
+    listed.length = keepDirty(listed);
     return listed;
   }
 
@@ -242,5 +267,6 @@ export class WindowValueCache<K, V> {
       this.lastStart = Number.NaN;
       this.lastWindow = undefined;
     }
+    this.dropped(start);
   }
 }

@@ -6,7 +6,8 @@
  * through the MemoryEngine: its iterators keep their snapshot across atomic writes that carry the
  * keys' ids (the transaction buffer's commit) and across writes that do not, with and without the
  * writer's slots (cell handles kept across batches, gone stale by deletes and replacements; the
- * values of keys written through them rewritten in place, yet never an array a read returned).
+ * values of keys written through them rewritten in place, yet never an array a read returned),
+ * and with writers' claims that a key is absent (the tree's `add`), right or wrong.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +43,8 @@ interface BatchWrite {
   value: number | null;
   withId: boolean;
   withSlot: boolean;
+  /** The writer claims the key is absent (WriteOp.absent; the tree's `add`). */
+  absent: boolean;
 }
 
 function opsOf(k: fc.Arbitrary<Uint8Array>, b: fc.Arbitrary<Uint8Array | null>, maxLength: number) {
@@ -89,6 +92,8 @@ function opsOf(k: fc.Arbitrary<Uint8Array>, b: fc.Arbitrary<Uint8Array | null>, 
               ),
               withId: fc.boolean(),
               withSlot: fc.boolean(),
+              // Claimed absent at random: as often wrong as right, which must cost time only.
+              absent: fc.boolean(),
             }),
             { maxLength: 12 },
           ),
@@ -138,6 +143,7 @@ function treeSubject(): Subject {
       for (const w of writes) {
         const id = w.withId ? bytesId(w.key) : undefined;
         if (w.value === null) tree.delete(w.key, id);
+        else if (w.absent) tree.add(w.key, w.value | 0, id);
         else tree.set(w.key, w.value | 0, id);
       }
     },
@@ -194,6 +200,7 @@ function engineSubject(): Subject {
           value: w.value === null ? null : bytesOf(w.value),
           ...(w.withId ? { id: bytesId(w.key) } : {}),
           ...(w.withSlot ? { slot: slotOf(w.key) } : {}),
+          ...(w.absent ? { absent: true } : {}),
         })),
       ),
     set: (k, v, withId) =>
