@@ -176,6 +176,11 @@ export class StreamTask {
     return false;
   }
 
+  /** A commit of the task's progress started: a processor's request for one is answered. */
+  commitStarted(): void {
+    this.context.commitRequested = false;
+  }
+
   /** Flushes and commits every store of the task. */
   commit(): void {
     for (const store of this.context.openStores()) store.flush();

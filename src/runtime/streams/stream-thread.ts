@@ -6,6 +6,7 @@
  * changelog records and the consumed offsets (fenced by the group generation, KIP-447); stores apply
  * their writes only after it commits. An abortable failure aborts the transaction, drops every
  * task's uncommitted state and reopens the tasks from the last commit, so nothing is lost or doubled.
+ * When no task keeps state, the interval commit is pipelined (thread-commits.ts).
  * The streams assignor (KIP-441) places tasks, standbys and warmups; revoked partitions are
  * committed before the group hands them over; lost ones rewind to the last commit.
  *
@@ -21,7 +22,7 @@ import { Lifecycle } from '../actor/lifecycle.js';
 import type { ActiveTask } from './active-task.js';
 import type { SubscriptionInfo } from './assignment/subscription-info.js';
 import { compareTaskKeys, parseTaskId } from './assignment/task-id.js';
-import { CommitPositions, committedWithRetry } from './commit-positions.js';
+import { committedWithRetry } from './commit-positions.js';
 import { forEachByTimestamp } from './record-order.js';
 import { StandbyTasks } from './standby-tasks.js';
 import { StartupTasks } from './startup-tasks.js';
@@ -34,6 +35,7 @@ import type {
 } from './stream-thread-types.js';
 import type { TaskMetadata } from './task-metadata.js';
 import { offsetSumOf } from './task-stores.js';
+import { ThreadCommits } from './thread-commits.js';
 import {
   assignmentInfo,
   restoredTaskMetadata,
@@ -87,7 +89,6 @@ export class StreamThread {
   private startup = StartupTasks.none();
   /** Active tasks as of the last assignment: kept through an eager revocation, for the subscription. */
   private ownedActive = new Set<string>();
-  private readonly positions = new CommitPositions();
   /** Sub-topology of each input topic (log names). */
   private readonly subTopologyOf = new Map<string, number>();
   private assignmentChanged = false;
@@ -99,16 +100,7 @@ export class StreamThread {
   private nextProbeMs = -1;
   private lastStandbyUpdateMs = 0;
   private stopping = false;
-  private inTransaction = false;
-  private lastCommitMs = 0;
-  /** Outputs the producer had no room for; appended (waiting) before the next record. */
-  private readonly overflow: {
-    topic: string;
-    key: Uint8Array | null;
-    value: Uint8Array | null;
-    timestamp: number;
-    headers: readonly { key: string; value: Uint8Array | null }[];
-  }[] = [];
+  private readonly commits: ThreadCommits;
 
   constructor(private readonly o: StreamThreadOptions) {
     this.life = new Lifecycle(streamThreadMachine, `stream thread ${o.threadId}`, (next, previous) =>
@@ -119,6 +111,14 @@ export class StreamThread {
     this.consumer = threadConsumer(o, this.eos, () => this.subscriptionInfo());
     this.standbys = new StandbyTasks(o, this.metrics);
     this.producer = threadProducer(o, this.eos);
+    this.commits = new ThreadCommits({
+      eos: this.eos,
+      producer: this.producer,
+      consumer: this.consumer,
+      clock: o.clock,
+      metrics: this.metrics,
+      abort: (error) => this.abort(error),
+    });
   }
 
   /** Where the thread is in its lifecycle (stream-thread-machine.ts). */
@@ -182,7 +182,7 @@ export class StreamThread {
         onPartitionsRevoked: () => this.onPartitionsRevoked(),
         onPartitionsLost: () => this.markPartitionsTaken(),
       });
-      this.lastCommitMs = this.o.clock.monotonicMs();
+      this.commits.restartInterval();
       while (!this.stopping) await this.runOnce();
       this.life.send({ type: 'SHUTDOWN' });
       await this.commit();
@@ -225,6 +225,8 @@ export class StreamThread {
   }
 
   private async runOnce(): Promise<void> {
+    // A pipelined commit that has ended: its tasks' progress is committed, or it failed (abort).
+    await this.commits.settle(false);
     const polled = await this.consumer.poll(this.o.pollMs ?? 100);
     // The first generation may assign this thread nothing (no callback then): joining is enough.
     const joined = this.state === 'starting' && (this.consumer.groupMetadata()?.generationId ?? -1) > 0;
@@ -250,8 +252,11 @@ export class StreamThread {
       return;
     }
     if (polled.count > 0) await this.processPoll(polled.partitions);
+    if (this.commits.heldTooMany) await this.commits.settle(true);
+    if (this.commits.due(this.o.commitIntervalMs) || this.commitNeeded()) {
+      await this.commits.commit(this.tasks.values(), this.commits.canPipeline(this.tasks.values()));
+    }
     const now = this.o.clock.monotonicMs();
-    if (now - this.lastCommitMs >= this.o.commitIntervalMs || this.commitNeeded()) await this.commit();
     if (now - this.lastStandbyUpdateMs >= this.o.commitIntervalMs) {
       this.lastStandbyUpdateMs = now;
       await this.standbys.update();
@@ -281,6 +286,7 @@ export class StreamThread {
    * committed offset.
    */
   private async syncTasks(rewind: boolean): Promise<void> {
+    await this.commits.settle(true);
     this.assignmentChanged = false;
     this.partitionsTaken = false;
     this.life.send({ type: 'ASSIGNED' });
@@ -339,8 +345,7 @@ export class StreamThread {
   ): Promise<ActiveTask> {
     const sink: SinkCallback = (topic, key, value, timestamp, headers) => {
       this.metrics.recordsOut++;
-      const record = { topic, key, value, timestamp, headers };
-      if (this.overflow.length > 0 || !this.producer.tryAppend(record)) this.overflow.push(record);
+      this.commits.output.append({ topic, key, value, timestamp, headers });
     };
     return openTaskWhenUnlocked(this.o, this.metrics, { subTopology, partition, restored, engines }, sink);
   }
@@ -363,13 +368,11 @@ export class StreamThread {
       else lists.push(records);
     }
     if (byTask.size === 0) return;
-    if (this.eos && !this.inTransaction) {
-      this.producer.beginTransaction();
-      this.inTransaction = true;
-    }
+    this.commits.output.begin();
     for (const [task, lists] of byTask) {
-      // Synchronous per record; outputs the producer had no room for wait in `overflow` (at most
-      // one poll's worth) and are appended, in order, before the next task runs.
+      // Synchronous per record; outputs the producer had no room for wait in the output (at most
+      // one poll's worth) and are appended, in order, before the next task runs (unless held for
+      // the next transaction while a pipelined commit ends).
       forEachByTimestamp(lists, (r) => {
         task.task.process(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp, r.headers);
       });
@@ -379,48 +382,13 @@ export class StreamThread {
         task.processed(last);
         this.metrics.recordsIn += records.length;
       }
-      await this.drainOverflow();
+      await this.commits.output.drain();
     }
   }
 
-  private async drainOverflow(): Promise<void> {
-    while (this.overflow.length > 0) await this.producer.append(this.overflow.shift()!);
-  }
-
-  private async commit(): Promise<void> {
-    this.lastCommitMs = this.o.clock.monotonicMs();
-    if (this.tasks.size === 0 || (this.eos && !this.inTransaction)) return;
-    const offsets = this.positions.toCommit(this.tasks.values(), this.consumer);
-    try {
-      await this.drainOverflow();
-      for (const t of this.tasks.values()) await t.stores.prepareCommit(this.producer);
-      if (this.eos) {
-        const metadata = this.consumer.groupMetadata()!;
-        const txnOffsets = offsets.map(({ tp, offset, metadata }) => ({
-          topic: tp.topic,
-          partition: tp.partition,
-          offset,
-          metadata,
-        }));
-        if (txnOffsets.length > 0) await this.producer.sendOffsetsToTransaction(txnOffsets, metadata);
-        await this.producer.commitTransaction();
-        this.inTransaction = false;
-      } else {
-        await this.producer.flush();
-        if (offsets.length > 0) {
-          await this.consumer.commitSync(new Map(offsets.map((o) => [tpKey(o.tp), o])));
-        }
-      }
-    } catch (error) {
-      await this.abort(error);
-      return;
-    }
-    for (const t of this.tasks.values()) {
-      t.stores.commit();
-      t.consumed.clear();
-    }
-    this.positions.committed(offsets);
-    this.metrics.commits++;
+  /** Commits what every task processed (waiting for it; see ThreadCommits). */
+  private commit(): Promise<void> {
+    return this.commits.commit(this.tasks.values());
   }
 
   /** Aborts the transaction, then reopens every task from its last commit and rewinds the input. */
@@ -432,7 +400,7 @@ export class StreamThread {
 
   /** True when something was processed (or is in the open transaction) since the last commit. */
   private hasUncommittedWork(): boolean {
-    if (this.inTransaction) return true;
+    if (this.commits.outputPending) return true;
     for (const t of this.tasks.values()) if (t.consumed.size > 0) return true;
     return false;
   }
@@ -447,11 +415,7 @@ export class StreamThread {
       this.metrics.aborts++;
       this.metrics.lastAbortReason = dropped;
     }
-    this.overflow.length = 0;
-    if (this.eos && this.inTransaction) {
-      await this.producer.abortTransaction().catch(() => undefined);
-      this.inTransaction = false;
-    }
+    await this.commits.abort();
     for (const t of this.tasks.values()) t.stores.abort();
     await this.closeAll();
     // The group's committed offsets are where the last commit left every input partition.

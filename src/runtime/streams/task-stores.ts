@@ -191,6 +191,11 @@ export class TaskStores {
     return offsetSumOf(this.options.applicationId, this.options.partition, new Map(logged));
   }
 
+  /** True when the task keeps no state: nothing of it waits on a commit but its offsets. */
+  stateless(): boolean {
+    return this.options.definitions.length === 0;
+  }
+
   /** True when the stores' state outlives the task: every changelogged store is on disk. */
   durable(): boolean {
     if (this.options.storeEngine === 'memory') return false;

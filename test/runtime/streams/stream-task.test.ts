@@ -99,6 +99,29 @@ describe('StreamTask', () => {
     expect(out).toEqual([]);
   });
 
+  it('asks for a commit when a processor calls commit(), until a commit starts', () => {
+    const b = new StreamsBuilder();
+    b.stream('in', { key: S, value: S }).process<string, string>(() => {
+      let commit: () => void = () => {};
+      return {
+        init: (c) => {
+          commit = () => c.commit();
+        },
+        process: (r) => {
+          if (r.value === 'now') commit();
+        },
+      };
+    });
+    const t = new StreamTask(b.build(), { clock: new SimulatedClock(500), sink: () => undefined });
+    t.process('in', 0, 0, bytes('k'), bytes('later'), 1, []);
+    expect(t.commitNeeded).toBe(false);
+    t.process('in', 0, 1, bytes('k'), bytes('now'), 2, []);
+    expect(t.commitNeeded).toBe(true);
+    // A stream thread starts its commit: the request is answered, not asked again every round.
+    t.commitStarted();
+    expect(t.commitNeeded).toBe(false);
+  });
+
   it('refuses a topic no source reads', () => {
     const { task: t } = task();
     expect(() => t.processDeserialized('nope', null, null, 0, [])).toThrow(
