@@ -12,6 +12,12 @@
  * The engine write at commit needs no order for correctness (one write per key, applied
  * atomically); it is sorted only for an engine that applies sorted batches faster (RocksDB). Each
  * buffered write keeps its key's bytesId, so a hash-indexed engine applies it without rehashing.
+ *
+ * With `deferEngineWrites` (a stream thread's stores), a commit keeps its writes as committed but
+ * not yet applied: reads see them between the buffer and the engine, and `applyDeferred` (at the
+ * latest the next commit) writes them, with their offsets, while the thread waits on the next
+ * transaction's round trips. A crash in between leaves the engine one commit behind, with the
+ * offsets of what it holds: restoration replays the changelog tail, as after any crash.
  */
 import { StoreClosedError } from '../common/errors.js';
 import { bytesId, copyBytes } from './byte-order.js';
@@ -58,6 +64,16 @@ export interface OwnedWrite {
   readonly absent?: boolean;
 }
 
+/** A commit's writes not yet in the engine (see deferEngineWrites). */
+interface DeferredWrites {
+  readonly ops: WriteOp[];
+  readonly offsets: ChangelogOffsets | undefined;
+  /** By bytesId, for reads: the buffer's own map when it had one, else built at the first read. */
+  byId: Map<string, WriteOp> | null;
+  /** In byte order, for scans: the buffer's tree when a scan had built one, else built at the first scan. */
+  sorted: BTree<Uint8Array | null> | null;
+}
+
 /**
  * A key-value bytes store whose writes stay in a transaction buffer until `commit`.
  *
@@ -71,7 +87,10 @@ export interface OwnedWrite {
  */
 export class TransactionalBytesStore extends KeyValueBytesStoreBase implements KeyValueBytesStore {
   /** The open transaction's writes by bytesId(key); values null for deletes. */
-  private readonly pending = new Map<string, WriteOp>();
+  private pending = new Map<string, WriteOp>();
+  /** The last commit's writes, while deferred (see deferEngineWrites). */
+  private deferred: DeferredWrites | null = null;
+  private deferWrites = false;
   /**
    * The same writes in byte order, for range scans: built by the first scan of the transaction,
    * then kept up to date by each write until commit or abort (its cursors give scans their snapshot).
@@ -116,6 +135,32 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
     return bufferOverEngine.get(engine);
   }
 
+  /**
+   * From now on a commit defers its engine write until `applyDeferred` or the next commit (see
+   * the module comment). For an owner that calls applyDeferred when it has time to spare.
+   *
+   * @example
+   * ```ts
+   * TransactionalBytesStore.over(engine)?.deferEngineWrites();
+   * ```
+   */
+  deferEngineWrites(): void {
+    this.deferWrites = true;
+  }
+
+  /**
+   * Writes the deferred commit, if any, to the engine with its changelog offsets.
+   *
+   * @throws StateStoreFailedError when the engine fails (the writes stay committed in the
+   *   changelog; the store is behind until restored).
+   */
+  applyDeferred(): void {
+    const d = this.deferred;
+    if (d === null) return;
+    this.deferred = null;
+    this.engine.write(d.ops, d.offsets);
+  }
+
   get name(): string {
     return this.engine.name;
   }
@@ -157,6 +202,12 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
       if (id === undefined) id = bytesId(key);
       const buffered = this.pending.get(id);
       if (buffered !== undefined) return buffered.value ?? undefined;
+    }
+    if (this.deferred !== null) {
+      if (id === undefined) id = bytesId(key);
+      this.lastMiss = id;
+      const committed = this.deferredById().get(id);
+      if (committed !== undefined) return committed.value ?? undefined;
     }
     if (id !== undefined) this.lastMiss = id;
     return this.engine.get(key, id);
@@ -237,7 +288,14 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
 
   iterate(range: ByteRange): KeyValueIterator<Uint8Array, Uint8Array> {
     this.checkOpen();
-    const base = this.engine.iterator(range);
+    let base = this.engine.iterator(range);
+    if (this.deferred !== null && this.deferred.ops.length > 0) {
+      base = new OverlayIterator(
+        this.deferredSorted().cursor(range.from, range.toExclusive, range.reverse),
+        base,
+        range.reverse,
+      );
+    }
     if (this.pendingCount === 0) return base;
     return new OverlayIterator(
       this.sortedBuffer().cursor(range.from, range.toExclusive, range.reverse),
@@ -249,7 +307,7 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
   approximateNumEntries(): number {
     this.checkOpen();
     // Buffered puts may overwrite engine keys and deletes may hit absent ones: an estimate.
-    const puts = this.pendingCount - this.bufferedDeletes;
+    const puts = this.pendingCount - this.bufferedDeletes + (this.deferred?.ops.length ?? 0);
     return Math.max(0, this.engine.approximateNumEntries() + puts - this.bufferedDeletes);
   }
 
@@ -292,7 +350,18 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
       ops = this.handed ?? Array.from(this.pending.values());
       if (this.engine.prefersSortedWrites !== false) sortByKey(ops);
     }
-    this.engine.write(ops, changelogOffsets);
+    if (!this.deferWrites) {
+      this.engine.write(ops, changelogOffsets);
+      this.clearBuffer();
+      return;
+    }
+    this.applyDeferred();
+    // The buffer's map and tree move over as they are (nothing changes them any more), so reads
+    // and scans of the deferred writes cost nothing to set up.
+    const byId = this.handed === null ? this.pending : null;
+    this.deferred = { ops, offsets: changelogOffsets, byId, sorted: this.sorted };
+    if (byId !== null) this.pending = new Map();
+    this.sorted = null;
     this.clearBuffer();
   }
 
@@ -303,11 +372,15 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
 
   committedOffsets(): ChangelogOffsets {
     this.checkOpen();
-    return this.engine.changelogOffsets();
+    const offsets = this.engine.changelogOffsets();
+    if (this.deferred?.offsets === undefined) return offsets;
+    return new Map([...offsets, ...this.deferred.offsets]);
   }
 
   purgeCommitted(from: Uint8Array, toExclusive: Uint8Array): void {
     this.checkOpen();
+    // Deferred writes in the range must not come back after it is emptied.
+    this.applyDeferred();
     this.engine.deleteRange(from, toExclusive);
   }
 
@@ -315,6 +388,13 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
     if (this.closed) return;
     this.closed = true;
     this.clearBuffer();
+    try {
+      // Committed writes reach the engine, so a restart restores less; if the engine failed, they
+      // are in the changelog, and the store restores them as after a crash.
+      this.applyDeferred();
+    } catch {
+      this.deferred = null;
+    }
     await this.engine.close();
   }
 
@@ -333,6 +413,24 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
       this.lastMiss = null;
     }
     return pending;
+  }
+
+  private deferredById(): Map<string, WriteOp> {
+    const d = this.deferred!;
+    if (d.byId === null) {
+      d.byId = new Map();
+      for (const op of d.ops) d.byId.set(op.id ?? bytesId(op.key), op);
+    }
+    return d.byId;
+  }
+
+  private deferredSorted(): BTree<Uint8Array | null> {
+    const d = this.deferred!;
+    if (d.sorted === null) {
+      d.sorted = new BTree<Uint8Array | null>();
+      for (const op of d.ops) d.sorted.set(op.key, op.value);
+    }
+    return d.sorted;
   }
 
   /** The buffer in byte order, built now if no scan of this transaction built it yet. */

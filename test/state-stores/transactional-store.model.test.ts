@@ -5,12 +5,18 @@
  * into the engine with its offset in one write; an abort leaves the engine untouched; after a crash
  * (memory) or close (RocksDB) and reopen, the engine holds exactly the committed state and reports
  * the last committed offset. The RocksDB runs use a temp directory.
+ *
+ * With deferred engine writes (a stream thread's stores), a commit reaches the engine only at
+ * applyDeferred or the next commit: reads see it at once; the engine holds the commit before it,
+ * with that commit's offset; a crash loses the deferred one (the changelog has it), leaving the
+ * engine consistent with its offset; a clean close applies it.
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoreEngine } from '../../src/state-stores/engine.js';
 import type { KeyValueBytesStore } from '../../src/state-stores/key-value-bytes-store.js';
 import { keyValueBytesStore } from '../../src/state-stores/stores.js';
+import { TransactionalBytesStore } from '../../src/state-stores/transactional-bytes-store.js';
 import {
   anyKey,
   anyValue,
@@ -32,6 +38,9 @@ interface Model {
   /** Committed state plus the open transaction: what reads see. */
   view: SortedModel;
   lastOffset: number | undefined;
+  /** What the engine holds: the committed state but a deferred commit. */
+  applied: SortedModel;
+  appliedOffset: number | undefined;
 }
 
 interface Real {
@@ -39,6 +48,14 @@ interface Real {
   engine: StoreEngine;
   store: KeyValueBytesStore;
   cacheMaxBytes: number;
+  deferred: boolean;
+}
+
+/** The store over `engine`, deferring its engine writes when the run does. */
+function storeOver(engine: StoreEngine, cacheMaxBytes: number, deferred: boolean): KeyValueBytesStore {
+  const store = keyValueBytesStore(engine, { cacheMaxBytes });
+  if (deferred) TransactionalBytesStore.over(engine)!.deferEngineWrites();
+  return store;
 }
 
 type Cmd = fc.AsyncCommand<Model, Real>;
@@ -48,8 +65,8 @@ function engineContents(engine: StoreEngine) {
 }
 
 function checkEngineHoldsCommitted(m: Model, r: Real) {
-  expect(engineContents(r.engine)).toEqual(m.committed.range(null, null));
-  expect(r.engine.changelogOffsets().get(CHANGELOG)).toBe(m.lastOffset);
+  expect(engineContents(r.engine)).toEqual(m.applied.range(null, null));
+  expect(r.engine.changelogOffsets().get(CHANGELOG)).toBe(m.appliedOffset);
   expect(r.store.committedOffsets().get(CHANGELOG)).toBe(m.lastOffset);
 }
 
@@ -89,6 +106,9 @@ class Commit implements Cmd {
   async run(m: Model, r: Real) {
     const offset = (m.lastOffset ?? 0) + this.advance;
     r.store.commit(new Map([[CHANGELOG, offset]]));
+    // Deferred: the engine takes the commit before this one, this one waits.
+    m.applied = r.deferred ? m.committed : m.view.clone();
+    m.appliedOffset = r.deferred ? m.lastOffset : offset;
     m.committed = m.view.clone();
     m.lastOffset = offset;
     expect(r.store.uncommittedBytes).toBe(0);
@@ -113,12 +133,27 @@ class CrashAndReopen implements Cmd {
   async run(m: Model, r: Real) {
     await r.place.crash(r.engine);
     r.engine = await r.place.open('txn');
-    r.store = keyValueBytesStore(r.engine, { cacheMaxBytes: r.cacheMaxBytes });
+    r.store = storeOver(r.engine, r.cacheMaxBytes, r.deferred);
+    // A deferred commit is lost with the process (restoration replays it from the changelog).
+    m.committed = m.applied.clone();
+    m.lastOffset = m.appliedOffset;
     m.view = m.committed.clone();
     checkEngineHoldsCommitted(m, r);
     expect(drain(r.store.all())).toEqual(m.committed.range(null, null));
   }
   toString = () => 'crashAndReopen';
+}
+
+class ApplyDeferred implements Cmd {
+  check = () => true;
+  async run(m: Model, r: Real) {
+    TransactionalBytesStore.over(r.engine)!.applyDeferred();
+    m.applied = m.committed.clone();
+    m.appliedOffset = m.lastOffset;
+    checkEngineHoldsCommitted(m, r);
+    expect(drain(r.store.all())).toEqual(m.view.range(null, null));
+  }
+  toString = () => 'applyDeferred';
 }
 
 const write = fc.record({ key: anyKey, value: fc.option(anyValue, { freq: 4 }) });
@@ -131,12 +166,18 @@ const commands = [
   fc.integer({ min: 0, max: 20 }).map((n) => new Commit(n)),
   fc.constant(new Abort()),
   fc.constant(new CrashAndReopen()),
+  fc.constant(new ApplyDeferred()),
 ];
 
 describe.each(ENGINE_KINDS)('transactional commit on the $kind engine', (kind) => {
-  it.each([0, 300])(
-    'keeps committed writes with their offset, drops aborted and crashed ones (cache of %i bytes)',
-    async (cacheMaxBytes) => {
+  it.each([
+    [0, false],
+    [300, false],
+    [0, true],
+    [300, true],
+  ])(
+    'keeps committed writes with their offset, drops aborted and crashed ones (cache of %i bytes, deferred engine writes: %s)',
+    async (cacheMaxBytes, deferred) => {
       await fc.assert(
         fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: 'max' }), async (cmds) => {
           const place = kind.newPlace();
@@ -144,20 +185,26 @@ describe.each(ENGINE_KINDS)('transactional commit on the $kind engine', (kind) =
           const real: Real = {
             place,
             engine,
-            store: keyValueBytesStore(engine, { cacheMaxBytes }),
+            store: storeOver(engine, cacheMaxBytes, deferred),
             cacheMaxBytes,
+            deferred,
           };
           const model: Model = {
             committed: new SortedModel(),
             view: new SortedModel(),
             lastOffset: undefined,
+            applied: new SortedModel(),
+            appliedOffset: undefined,
           };
           try {
             await fc.asyncModelRun(() => ({ model, real }), cmds);
-            // Finally: close, reopen, and find exactly the committed state and offset.
+            // Finally: close (a deferred commit is applied), reopen, and find exactly the
+            // committed state and offset.
             await real.store.close();
             real.engine = await place.open('txn');
             real.store = keyValueBytesStore(real.engine, { cacheMaxBytes });
+            model.applied = model.committed;
+            model.appliedOffset = model.lastOffset;
             checkEngineHoldsCommitted(model, real);
           } finally {
             await real.store.close();

@@ -21,6 +21,7 @@ import type { RestoreListener } from '../../state-stores/restore/restore-events.
 import { RocksDbEngineSource } from '../../state-stores/restore/rocksdb-engine-source.js';
 import { type RestoreResult, restoreStore } from '../../state-stores/restore/store-restorer.js';
 import type { StateStore } from '../../state-stores/state-store.js';
+import { TransactionalBytesStore } from '../../state-stores/transactional-bytes-store.js';
 import type { Clock } from '../actor/clock.js';
 import { buildStore } from './memory-store-factory.js';
 import type { StoreFactory } from './task-context.js';
@@ -185,6 +186,7 @@ export class TaskStores {
    * counts as 0: at worst the assignor thinks the state is further behind than it is.
    */
   offsetSum(): number {
+    this.applyDeferredQuietly();
     const logged = [...this.engines].filter(([name]) =>
       this.options.definitions.some((d) => d.name === name && d.changelog),
     );
@@ -209,6 +211,7 @@ export class TaskStores {
 
   /** Gives the open engines away (to the task that takes this state over); none are closed. */
   release(): Map<string, StoreEngine> {
+    this.applyDeferredQuietly();
     const engines = new Map(this.engines);
     this.engines.clear();
     return engines;
@@ -220,6 +223,8 @@ export class TaskStores {
     if (engine === undefined)
       throw new RangeError(`Store '${def.name}' is not one of task ${this.options.taskId}'s.`);
     const store = buildStore(def, engine);
+    // The thread writes each commit to the engines while it waits on the next one (applyDeferred).
+    TransactionalBytesStore.over(engine)?.deferEngineWrites();
     const changelogger = def.changelog
       ? new StoreChangelogger({
           store,
@@ -240,6 +245,24 @@ export class TaskStores {
       else sent += await changelogger.prepareCommit(producer);
     }
     return sent;
+  }
+
+  /**
+   * Writes the last commit's store writes to the engines (they were deferred: readable, committed
+   * in the changelog, not yet in the engine). A stream thread calls it while its next commit's
+   * round trips run.
+   */
+  applyDeferred(): void {
+    for (const engine of this.engines.values()) TransactionalBytesStore.over(engine)?.applyDeferred();
+  }
+
+  /** applyDeferred where a failed engine is someone else's to report (it restores what it lacks). */
+  private applyDeferredQuietly(): void {
+    try {
+      this.applyDeferred();
+    } catch {
+      // The writes are in the changelog: the store restores them when it opens again.
+    }
   }
 
   /** Applies every store's writes (after the producer's commit succeeded). */

@@ -118,7 +118,14 @@ export class ThreadCommits {
     try {
       await this.output.drain();
       for (const t of list) await t.stores.prepareCommit(this.deps.producer);
-      if (!pipelined) await this.endTransaction(round);
+      if (!pipelined) {
+        const ended = this.endTransaction(round);
+        ended.catch(() => undefined);
+        // The last commit's store writes reach the engines while this one's round trips run
+        // (TransactionalBytesStore.deferEngineWrites): the thread would only wait otherwise.
+        for (const t of list) t.stores.applyDeferred();
+        await ended;
+      }
     } catch (error) {
       await this.deps.abort(error);
       return;
