@@ -196,6 +196,9 @@ export class ThreadCommits {
         offset,
         metadata,
       }));
+      // The transaction's last batches leave now, beside the offsets, rather than after them
+      // (commitTransaction's own flush then finds them sent); a failed send fails the commit.
+      producer.flush().catch(() => undefined);
       if (txnOffsets.length > 0)
         await producer.sendOffsetsToTransaction(txnOffsets, consumer.groupMetadata()!);
       await producer.commitTransaction();
