@@ -120,11 +120,19 @@ export class ThreadCommits {
       for (const t of list) await t.stores.prepareCommit(this.deps.producer);
       if (!pipelined) {
         const ended = this.endTransaction(round);
-        ended.catch(() => undefined);
         // The last commit's store writes reach the engines while this one's round trips run
         // (TransactionalBytesStore.deferEngineWrites): the thread would only wait otherwise.
-        for (const t of list) t.stores.applyDeferred();
+        let applyFailure: { error: unknown } | undefined;
+        try {
+          for (const t of list) t.stores.applyDeferred();
+        } catch (error) {
+          applyFailure = { error };
+        }
+        // The transaction's outcome first: an abort must not race its end.
         await ended;
+        // Committed, but a store could not take its writes: the abort reopens the tasks, and the
+        // stores restore what they lack from their changelogs.
+        if (applyFailure !== undefined) throw applyFailure.error;
       }
     } catch (error) {
       await this.deps.abort(error);
