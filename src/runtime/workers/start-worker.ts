@@ -91,9 +91,10 @@ export function startWorker<D = unknown, Out = unknown, In = unknown>(
   });
   const exited = new Promise<WorkerExit>((resolve) => {
     worker.once('exit', (code) => {
-      // A terminated worker's end of the port closes with it; closing ours drops its routes now.
+      // A terminated worker's end of the port closes with it; closing ours drops its routes. The
+      // port's close event comes a tick later: `exited` waits for it, so no route outlives it.
       link.close();
-      resolve(error === undefined ? { code } : { code, error });
+      void link.closed.then(() => resolve(error === undefined ? { code } : { code, error }));
     });
   });
   const control: ControlChannel<Out, In> = {
