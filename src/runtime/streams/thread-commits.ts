@@ -121,7 +121,12 @@ export class ThreadCommits {
       if (!pipelined) {
         const ended = this.endTransaction(round);
         // The last commit's store writes reach the engines while this one's round trips run
-        // (TransactionalBytesStore.deferEngineWrites): the thread would only wait otherwise.
+        // (TransactionalBytesStore.deferEngineWrites): the thread would only wait otherwise. The
+        // requests and the last batches go out on microtasks: one turn of the loop sends them
+        // first, or the broker would see nothing until the engines are written.
+        // (Its failure is met at `await ended` below; until then it must not count as unhandled.)
+        ended.catch(() => undefined);
+        await new Promise<void>((resolve) => this.deps.clock.setTimer(0, resolve));
         let applyFailure: { error: unknown } | undefined;
         try {
           for (const t of list) t.stores.applyDeferred();
