@@ -205,9 +205,11 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
     }
     if (this.deferred !== null) {
       if (id === undefined) id = bytesId(key);
-      this.lastMiss = id;
       const committed = this.deferredById().get(id);
-      if (committed !== undefined) return committed.value ?? undefined;
+      if (committed !== undefined) {
+        this.lastMiss = id;
+        return committed.value ?? undefined;
+      }
     }
     if (id !== undefined) this.lastMiss = id;
     return this.engine.get(key, id);

@@ -343,9 +343,11 @@ export class StreamThread {
     restored: TaskMetadata | undefined,
     engines: ReadonlyMap<string, StoreEngine> | undefined,
   ): Promise<ActiveTask> {
+    const { metrics } = this;
+    const { output } = this.commits;
     const sink: SinkCallback = (topic, key, value, timestamp, headers) => {
-      this.metrics.recordsOut++;
-      this.commits.output.append({ topic, key, value, timestamp, headers });
+      metrics.recordsOut++;
+      output.append({ topic, key, value, timestamp, headers });
     };
     return openTaskWhenUnlocked(this.o, this.metrics, { subTopology, partition, restored, engines }, sink);
   }

@@ -29,7 +29,7 @@ interface CommitRound {
 interface EndingCommit {
   readonly round: CommitRound;
   outcome: { ok: true } | { ok: false; error: unknown } | undefined;
-  promise: Promise<void>;
+  readonly promise: Promise<void>;
 }
 
 /**
@@ -148,15 +148,18 @@ export class ThreadCommits {
       return;
     }
     this.output.hold();
-    const ending: EndingCommit = { round, outcome: undefined, promise: Promise.resolve() };
-    ending.promise = this.endTransaction(round).then(
-      () => {
-        ending.outcome = { ok: true };
-      },
-      (error: unknown) => {
-        ending.outcome = { ok: false, error };
-      },
-    );
+    const ending: EndingCommit = {
+      round,
+      outcome: undefined,
+      promise: this.endTransaction(round).then(
+        () => {
+          ending.outcome = { ok: true };
+        },
+        (error: unknown) => {
+          ending.outcome = { ok: false, error };
+        },
+      ),
+    };
     this.ending = ending;
   }
 

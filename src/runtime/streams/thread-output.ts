@@ -56,11 +56,6 @@ export class ThreadOutput {
     return this.waiting.length;
   }
 
-  /** Whether outputs wait for a commit that is ending (see the module comment). */
-  get held(): boolean {
-    return this.isHeld;
-  }
-
   /** The sink: the producer takes the output now, or it waits, in order, behind the others. */
   append(record: OutputRecord): void {
     if (this.isHeld || this.waiting.length > 0 || !this.producer.tryAppend(record)) this.waiting.push(record);
