@@ -4,9 +4,12 @@
  * as its definition says, with a changelogger when logged. The exactly-once commit runs in three
  * steps across every task of a thread: `prepareCommit` (changelog records into the open
  * transaction), the producer's commit, then `commit` (stores apply their writes with the changelog
- * offsets), or `abort` instead.
+ * offsets), or `abort` instead. A thread that processes on while the producer's commit runs calls
+ * `seal` after `prepareCommit`: the stores commit as far as they can and take new writes, and
+ * `commit` confirms the sealed writes once the producer's commit succeeded.
  */
 import { join } from 'node:path';
+import { IllegalStateError } from '../../common/errors.js';
 import { plantedBugs } from '../../common/planted-bugs.js';
 import type { StoreDefinition } from '../../dsl/store-definitions.js';
 import type { ChangelogProducer } from '../../state-stores/changelog/changelog-producer.js';
@@ -107,7 +110,13 @@ export class TaskStores {
   /** Records replayed per store when the task started (0 when the local state was current). */
   readonly restored = new Map<string, RestoreResult>();
   private readonly engines = new Map<string, StoreEngine>();
-  private readonly built: { store: StateStore; changelogger: StoreChangelogger | undefined }[] = [];
+  private readonly built: {
+    store: StateStore;
+    changelogger: StoreChangelogger | undefined;
+    buffer: TransactionalBytesStore | undefined;
+  }[] = [];
+  /** `seal` ran: `commit` confirms the sealed writes. */
+  private sealed = false;
 
   private constructor(private readonly options: TaskStoresOptions) {}
 
@@ -198,6 +207,11 @@ export class TaskStores {
     return this.options.definitions.length === 0;
   }
 
+  /** True when every store can seal a commit (see `seal`): all of them have a transaction buffer. */
+  canSeal(): boolean {
+    return this.built.every((b) => b.buffer !== undefined);
+  }
+
   /** True when the stores' state outlives the task: every changelogged store is on disk. */
   durable(): boolean {
     if (this.options.storeEngine === 'memory') return false;
@@ -224,7 +238,8 @@ export class TaskStores {
       throw new RangeError(`Store '${def.name}' is not one of task ${this.options.taskId}'s.`);
     const store = buildStore(def, engine);
     // The thread writes each commit to the engines while it waits on the next one (applyDeferred).
-    TransactionalBytesStore.over(engine)?.deferEngineWrites();
+    const buffer = TransactionalBytesStore.over(engine);
+    buffer?.deferEngineWrites();
     const changelogger = def.changelog
       ? new StoreChangelogger({
           store,
@@ -233,7 +248,7 @@ export class TaskStores {
           partition: this.options.partition,
         })
       : undefined;
-    this.built.push({ store, changelogger });
+    this.built.push({ store, changelogger, buffer });
     return store;
   };
 
@@ -265,11 +280,35 @@ export class TaskStores {
     }
   }
 
-  /** Applies every store's writes (after the producer's commit succeeded). */
+  /**
+   * After `prepareCommit`, before the producer's commit ends: every store commits as far as it can
+   * and seals the writes the commit covers, so the task may process on; `commit` confirms them.
+   *
+   * @throws IllegalStateError when a store cannot seal (see canSeal) or was written since
+   *   prepareCommit.
+   */
+  seal(): void {
+    for (const { store, changelogger, buffer } of this.built) {
+      if (changelogger !== undefined) {
+        changelogger.seal();
+        continue;
+      }
+      if (buffer === undefined)
+        throw new IllegalStateError(`store ${JSON.stringify(store.name)} has no transaction buffer to seal`);
+      buffer.sealNextCommit();
+      store.commit();
+    }
+    this.sealed = true;
+  }
+
+  /** Applies every store's writes, or confirms the sealed ones (after the producer's commit succeeded). */
   commit(): void {
-    for (const { store, changelogger } of this.built) {
-      if (changelogger === undefined) store.commit();
-      else changelogger.commit();
+    const sealed = this.sealed;
+    this.sealed = false;
+    for (const { store, changelogger, buffer } of this.built) {
+      if (changelogger !== undefined) changelogger.commit();
+      else if (sealed) buffer!.confirmSealed();
+      else store.commit();
     }
   }
 
@@ -277,6 +316,7 @@ export class TaskStores {
   abort(): void {
     // Negative-control switch (common/planted-bugs.ts): the aborted writes stay, as if applied early.
     if (plantedBugs.applyStoreWritesBeforeCommit) this.commit();
+    this.sealed = false;
     for (const { store, changelogger } of this.built) {
       if (changelogger === undefined) store.abort();
       else changelogger.abort();

@@ -3,10 +3,12 @@
  * with the tasks' progress), the transaction's end under exactly_once_v2 or the flush and offset
  * commit under at_least_once, and what a successful one releases (store writes, pending offsets).
  *
- * When no task keeps state, the interval commit is pipelined: the transaction ends while the
- * thread processes on, its outputs held for the next transaction (thread-output.ts). Anything that
- * needs the commit done (another commit, a rebalance, shutdown) settles it first; a failed one is
- * handed to the thread's abort, as any failed commit is.
+ * Under exactly_once_v2 the interval commit is pipelined: the transaction ends while the thread
+ * processes on, its outputs held for the next transaction (thread-output.ts) and its stores'
+ * writes sealed (TaskStores.seal: readable, under the next transaction's, applied once the commit
+ * succeeded). Anything that needs the commit done (another commit, a rebalance, shutdown)
+ * settles it first; a failed one is handed to the thread's abort, as any failed commit is, which
+ * drops the sealed writes with everything after them and reopens the tasks from their last commit.
  */
 
 import type { Consumer } from '../../log/client/consumer/consumer.js';
@@ -88,10 +90,10 @@ export class ThreadCommits {
     this.lastCommitMs = this.deps.clock.monotonicMs();
   }
 
-  /** Under exactly_once_v2 with no task keeping state: nothing waits on the commit but offsets. */
+  /** Under exactly_once_v2, when every store of the tasks can seal a commit (see TaskStores.seal). */
   canPipeline(tasks: Iterable<ActiveTask>): boolean {
     if (!this.deps.eos) return false;
-    for (const t of tasks) if (!t.stores.stateless()) return false;
+    for (const t of tasks) if (!t.stores.canSeal()) return false;
     return true;
   }
 
@@ -113,26 +115,35 @@ export class ThreadCommits {
     await this.settle(true);
     this.lastCommitMs = this.deps.clock.monotonicMs();
     const list = [...tasks];
-    if (list.length === 0 || (this.deps.eos && !this.output.inTransaction)) return;
+    if (list.length === 0) return;
+    if (this.deps.eos && !this.output.inTransaction) {
+      // Records processed while a pipelined commit ended, with no output: no transaction opened
+      // for them, but their offsets (and store writes) still want one.
+      if (!list.some((t) => t.consumed.size > 0)) return;
+      this.output.begin();
+    }
     const round = this.startRound(list);
+    let ended: Promise<void>;
     try {
       await this.output.drain();
       for (const t of list) await t.stores.prepareCommit(this.deps.producer);
-      if (!pipelined) {
-        const ended = this.endTransaction(round);
-        // The last commit's store writes reach the engines while this one's round trips run
-        // (TransactionalBytesStore.deferEngineWrites): the thread would only wait otherwise. The
-        // requests and the last batches go out on microtasks: one turn of the loop sends them
-        // first, or the broker would see nothing until the engines are written.
-        // (Its failure is met at `await ended` below; until then it must not count as unhandled.)
-        ended.catch(() => undefined);
-        await new Promise<void>((resolve) => this.deps.clock.setTimer(0, resolve));
-        let applyFailure: { error: unknown } | undefined;
-        try {
-          for (const t of list) t.stores.applyDeferred();
-        } catch (error) {
-          applyFailure = { error };
-        }
+      if (pipelined) for (const t of list) t.stores.seal();
+      ended = this.endTransaction(round);
+      // (Its failure is met where it is awaited; until then it must not count as unhandled.)
+      ended.catch(() => undefined);
+      if (pipelined) this.output.hold();
+      // The last commit's store writes reach the engines while this one's round trips run
+      // (TransactionalBytesStore.deferEngineWrites). The requests and the last batches go out on
+      // microtasks: one turn of the loop sends them first, or the broker would see nothing until
+      // the engines are written.
+      await new Promise<void>((resolve) => this.deps.clock.setTimer(0, resolve));
+      let applyFailure: { error: unknown } | undefined;
+      try {
+        for (const t of list) t.stores.applyDeferred();
+      } catch (error) {
+        applyFailure = { error };
+      }
+      if (!pipelined || applyFailure !== undefined) {
         // The transaction's outcome first: an abort must not race its end.
         await ended;
         // Committed, but a store could not take its writes: the abort reopens the tasks, and the
@@ -147,11 +158,10 @@ export class ThreadCommits {
       this.committed(round);
       return;
     }
-    this.output.hold();
     const ending: EndingCommit = {
       round,
       outcome: undefined,
-      promise: this.endTransaction(round).then(
+      promise: ended.then(
         () => {
           ending.outcome = { ok: true };
         },

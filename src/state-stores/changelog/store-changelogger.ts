@@ -11,6 +11,11 @@
  *   2. `producer.sendOffsetsToTransaction(...)`, `await producer.commitTransaction()`;
  *   3. on success `changelogger.commit()` for each store; on failure `changelogger.abort()` (after
  *      `producer.abortTransaction()`), then reprocess from the committed input offsets.
+ *
+ * A thread that processes on while the log transaction ends calls `seal()` between 1 and 2: the
+ * store commits as far as it can (its transaction buffer seals the writes; see
+ * TransactionalBytesStore.sealNextCommit) and takes new writes; `commit()` later confirms the
+ * sealed writes with their offsets, `abort()` drops them with whatever followed.
  */
 import { IllegalStateError } from '../../common/errors.js';
 import type { RecordMetadata } from '../../log/client/producer/producer-types.js';
@@ -45,6 +50,8 @@ class CommitRound {
   acknowledged = 0;
   lastOffset = -1;
   failure: Error | undefined = undefined;
+  /** The store sealed the round's writes (see StoreChangelogger.seal). */
+  sealed = false;
   /** One callback per round: a late answer for an aborted round never counts for the next. */
   readonly onDelivery = (error: Error | null, metadata: RecordMetadata | null): void => {
     if (error !== null) {
@@ -123,8 +130,39 @@ export class StoreChangelogger {
   }
 
   /**
-   * Applies the store's transaction atomically with the changelog offset after its last record.
-   * Call once the producer's commitTransaction has resolved (every record is acknowledged then).
+   * Commits the store as far as it can before the log transaction ends: every layer commits, and
+   * the transaction buffer seals the prepared writes, so the store takes the next transaction's
+   * writes while this one ends. `commit()` confirms them once it has, `abort()` drops them.
+   *
+   * @example
+   * ```ts
+   * await changelogger.prepareCommit(producer);
+   * changelogger.seal();
+   * const ending = producer.commitTransaction(); // the task processes on meanwhile
+   * await ending;
+   * changelogger.commit();
+   * ```
+   * @throws IllegalStateError when not prepared, or when the store was written after prepareCommit
+   * or while committing (those writes would be missing from the changelog).
+   */
+  seal(): void {
+    const round = this.prepared();
+    this.checkUnwritten(round);
+    this.buffer.sealNextCommit();
+    this.options.store.commit();
+    if (!this.buffer.hasSealed || this.buffer.sealedCount !== round.sent) {
+      this.buffer.abort();
+      throw new IllegalStateError(
+        `store ${JSON.stringify(this.options.store.name)} did not seal the ${round.sent} writes its changelog received (its commit wrote more, or did not reach its transaction buffer)`,
+      );
+    }
+    round.sealed = true;
+  }
+
+  /**
+   * Applies the store's transaction atomically with the changelog offset after its last record
+   * (or, after `seal`, confirms the sealed writes with it). Call once the producer's
+   * commitTransaction has resolved (every record is acknowledged then).
    *
    * @throws IllegalStateError when not prepared, when a record is not acknowledged yet or failed
    * (the log transaction cannot have committed: abort instead), or when the store was written after
@@ -132,9 +170,7 @@ export class StoreChangelogger {
    */
   commit(): void {
     const name = JSON.stringify(this.options.store.name);
-    const round = this.round;
-    if (round === undefined)
-      throw new IllegalStateError(`changelog of store ${name} is not prepared; call prepareCommit first`);
+    const round = this.prepared();
     if (round.failure !== undefined || round.acknowledged < round.sent) {
       throw new IllegalStateError(
         `store ${name}: ${round.acknowledged} of ${round.sent} changelog records are acknowledged` +
@@ -142,17 +178,34 @@ export class StoreChangelogger {
           "the producer's commitTransaction succeeded, otherwise abort it",
       );
     }
-    if (this.buffer.pendingWrites().length !== round.sent) {
-      throw new IllegalStateError(
-        `store ${name} was written after prepareCommit; finish processing before preparing the commit`,
-      );
-    }
     const offsets = round.sent === 0 ? undefined : new Map([[this.partitionId, round.lastOffset + 1]]);
-    this.options.store.commit(offsets);
+    if (round.sealed) {
+      this.buffer.confirmSealed(offsets);
+    } else {
+      this.checkUnwritten(round);
+      this.options.store.commit(offsets);
+    }
     this.round = undefined;
   }
 
-  /** Drops the store's open transaction (call after the producer's abortTransaction). */
+  private prepared(): CommitRound {
+    if (this.round === undefined) {
+      throw new IllegalStateError(
+        `changelog of store ${JSON.stringify(this.options.store.name)} is not prepared; call prepareCommit first`,
+      );
+    }
+    return this.round;
+  }
+
+  private checkUnwritten(round: CommitRound): void {
+    if (this.buffer.pendingWrites().length !== round.sent) {
+      throw new IllegalStateError(
+        `store ${JSON.stringify(this.options.store.name)} was written after prepareCommit; finish processing before preparing the commit`,
+      );
+    }
+  }
+
+  /** Drops the store's open transaction, and sealed writes (call after the producer's abortTransaction). */
   abort(): void {
     this.round = undefined;
     this.options.store.abort();
