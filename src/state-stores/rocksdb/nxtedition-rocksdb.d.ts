@@ -90,6 +90,8 @@ declare module '@nxtedition/rocksdb' {
     readonly status: 'opening' | 'open' | 'closing' | 'closed';
     readonly location: string;
     readonly columns: Record<string, RocksColumn>;
+    /** The native database as a pointer (only while open), for binding.db_init in this process. */
+    readonly handle: bigint;
     open(options?: RocksOpenOptions): Promise<void>;
     close(): Promise<void>;
     /** Values by key: undefined when absent. */
@@ -104,4 +106,40 @@ declare module '@nxtedition/rocksdb' {
     ): void;
     getProperty(property: string): string;
   }
+}
+
+/**
+ * The package's native module, as its index.js and chained-batch.js call it (checked against
+ * binding.cc): a database handle (`RocksLevel.handle`) turns into a native database context that
+ * does not own the database; a batch is a native WriteBatch freed by the garbage collector.
+ * `options` of batch_put/batch_del may be undefined (no column: the default one).
+ */
+declare module '@nxtedition/rocksdb/binding.js' {
+  import type { RocksColumn } from '@nxtedition/rocksdb';
+
+  /** A native database context (an opaque pointer). */
+  export interface NativeDb {
+    readonly __nativeDb: unique symbol;
+  }
+
+  /** A native WriteBatch (an opaque pointer). */
+  export interface NativeBatch {
+    readonly __nativeBatch: unique symbol;
+  }
+
+  const binding: {
+    db_init(handle: bigint): NativeDb;
+    batch_init(): NativeBatch;
+    batch_put(
+      batch: NativeBatch,
+      key: Uint8Array,
+      value: Uint8Array,
+      options: { column: RocksColumn } | undefined,
+    ): void;
+    batch_del(batch: NativeBatch, key: Uint8Array, options: { column: RocksColumn } | undefined): void;
+    batch_clear(batch: NativeBatch): void;
+    /** Writes the batch before returning; throws what RocksDB reports. */
+    batch_write(db: NativeDb, batch: NativeBatch, options: { sync: boolean }): void;
+  };
+  export default binding;
 }

@@ -1,5 +1,5 @@
 /**
- * The RocksDB engine, over `@nxtedition/rocksdb` (the only module that imports the binding).
+ * The RocksDB engine, over `@nxtedition/rocksdb` (only this folder imports the binding).
  * Reads and batch writes are synchronous native calls; only open and close are asynchronous.
  * Store data lives in the default column family; the changelog offsets live in a column family of
  * their own, written in the same atomic WriteBatch as the data they describe.
@@ -11,12 +11,7 @@
  * next open (25 files, ~0.28 s for 2 M writes). Each offsets write carries padding in proportion to
  * the data of its batch, so the offsets memtable fills, and flushes, about as often as the data's.
  */
-import {
-  type RocksChainedBatch,
-  type RocksColumn,
-  type RocksColumnOptions,
-  RocksLevel,
-} from '@nxtedition/rocksdb';
+import { type RocksColumn, type RocksColumnOptions, RocksLevel } from '@nxtedition/rocksdb';
 import { readInt64, writeInt64 } from '../../common/bytes.js';
 import { StateStoreFailedError, StoreClosedError } from '../../common/errors.js';
 import { EMPTY_BYTES } from '../byte-order.js';
@@ -25,6 +20,7 @@ import { OpenIterators } from '../engine-iterators.js';
 import type { EngineMemoryShare } from '../engine-memory-pool.js';
 import type { KeyValueIterator } from '../key-value-iterator.js';
 import type { MemoryBudget } from '../memory-budget.js';
+import { NativeBatch } from './native-batch.js';
 import { type RocksDbConfig, resolveRocksDbConfig } from './rocksdb-config.js';
 import { RocksDbIterator } from './rocksdb-iterator.js';
 
@@ -139,9 +135,9 @@ export class RocksDbEngine implements StoreEngine {
   private closed = false;
   private failure: StateStoreFailedError | undefined = undefined;
   private readonly iterators = new OpenIterators();
-  private readonly batch: RocksChainedBatch;
+  private readonly batch: NativeBatch;
   private readonly metaOptions: { column: RocksColumn };
-  private readonly writeOptions: { sync: boolean };
+  private readonly syncWrites: boolean;
   private readonly oneKey: Uint8Array[] = [EMPTY_BYTES];
   private readonly offsets: Map<string, number>;
   /** Data bytes per byte of padding: the data column's write buffer over the offsets column's. */
@@ -159,8 +155,8 @@ export class RocksDbEngine implements StoreEngine {
     if (meta === undefined)
       throw new StateStoreFailedError(name, `column family ${META_COLUMN} did not open`);
     this.metaOptions = { column: meta };
-    this.writeOptions = { sync: config.syncWrites };
-    this.batch = db._chainedBatch();
+    this.syncWrites = config.syncWrites;
+    this.batch = new NativeBatch(db);
     this.offsets = this.readOffsets();
     // With level compaction the binding makes each write buffer a quarter of the column's budget.
     const dataWriteBuffer =
@@ -262,23 +258,23 @@ export class RocksDbEngine implements StoreEngine {
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i]!;
         dataBytes += op.key.length + (op.value === null ? 0 : op.value.length);
-        if (op.value === null) batch._del(real(op.key));
-        else batch._put(real(op.key), real(op.value));
+        if (op.value === null) batch.del(real(op.key));
+        else batch.put(real(op.key), real(op.value));
       }
       if (offsets !== undefined) {
         for (const [id, offset] of offsets) {
           const value = Buffer.allocUnsafe(8);
           writeInt64(value, 0, offset);
-          batch._put(Buffer.from(id, 'utf8'), value, this.metaOptions);
+          batch.put(Buffer.from(id, 'utf8'), value, this.metaOptions);
         }
         const pad = Math.min(MAX_WAL_PAD_BYTES, Math.ceil(dataBytes / this.dataBytesPerPadByte));
-        if (pad > 0) batch._put(WAL_PAD_KEY, ZERO_PAD.subarray(0, pad), this.metaOptions);
+        if (pad > 0) batch.put(WAL_PAD_KEY, ZERO_PAD.subarray(0, pad), this.metaOptions);
       }
-      batch._writeSync(this.writeOptions);
+      batch.write(this.syncWrites);
     } catch (cause) {
       throw this.fail('write', cause);
     } finally {
-      batch._clear();
+      batch.clear();
     }
     if (offsets !== undefined) for (const [id, offset] of offsets) this.offsets.set(id, offset);
   }
@@ -306,7 +302,7 @@ export class RocksDbEngine implements StoreEngine {
     this.closed = true;
     // Native iterators and the batch must go before the database: afterwards they point at freed memory.
     this.iterators.invalidateAll(this.name);
-    this.batch._closeSync();
+    this.batch.clear();
     try {
       await this.db.close();
     } finally {
