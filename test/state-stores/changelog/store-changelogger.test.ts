@@ -1,8 +1,10 @@
 /**
  * The changelogger's contract with the runtime, without a cluster: what it sends at prepareCommit
  * (the collapsed writes, keyed by store key bytes, tombstones for deletes, to the task's
- * partition), the offset it commits the store with, and the misuse it refuses; and the changelog
- * topic names and configs.
+ * partition), the offset it commits the store with, and the misuse it refuses; a sealed commit
+ * (seal between prepareCommit and commit: the task processes on while the log transaction ends),
+ * confirmed with its own records' offset or dropped with what followed it; and the changelog topic
+ * names and configs.
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, IllegalStateError } from '../../../src/common/errors.js';
@@ -13,8 +15,10 @@ import {
   changelogTopicName,
 } from '../../../src/state-stores/changelog/changelog-topic.js';
 import { StoreChangelogger } from '../../../src/state-stores/changelog/store-changelogger.js';
+import type { StoreEngine } from '../../../src/state-stores/engine.js';
 import { MemoryEngine } from '../../../src/state-stores/memory/memory-engine.js';
 import { keyValueBytesStore } from '../../../src/state-stores/stores.js';
+import { TransactionalBytesStore } from '../../../src/state-stores/transactional-bytes-store.js';
 
 /** A producer that records appends and acknowledges them when told, at offsets from `base`. */
 function fakeProducer(base: number) {
@@ -38,6 +42,9 @@ function fakeProducer(base: number) {
 }
 
 const text = (b: Uint8Array | null | undefined) => (b == null ? null : Buffer.from(b).toString());
+
+const engineKeys = (engine: StoreEngine) =>
+  [...engine.iterator({ from: null, toExclusive: null, reverse: false })].map((e) => text(e.key));
 
 function setup() {
   const engine = MemoryEngine.open('counts');
@@ -97,6 +104,89 @@ describe('StoreChangelogger', () => {
     expect(await changelogger.prepareCommit(fakeProducer(0).producer)).toBe(0);
     changelogger.commit();
     expect(engine.changelogOffsets().size).toBe(0);
+  });
+
+  it('confirms a sealed commit with the offset after its own records: writes made after seal belong to the next round', async () => {
+    const { engine, store, changelogger } = setup();
+    store.put(Buffer.from('a'), Buffer.from('1'));
+    store.put(Buffer.from('b'), Buffer.from('1'));
+    const { producer, sent, ackAll } = fakeProducer(40);
+    expect(await changelogger.prepareCommit(producer)).toBe(2);
+    changelogger.seal();
+    // The next transaction writes on top of the sealed one, which stays readable under it.
+    store.put(Buffer.from('a'), Buffer.from('2'));
+    store.put(Buffer.from('c'), Buffer.from('2'));
+    expect(text(store.get(Buffer.from('b')))).toBe('1');
+    expect(engine.get(Buffer.from('a'))).toBeUndefined();
+    ackAll();
+    changelogger.commit();
+    expect([text(engine.get(Buffer.from('a'))), text(engine.get(Buffer.from('b')))]).toEqual(['1', '1']);
+    expect(engine.get(Buffer.from('c'))).toBeUndefined();
+    expect(engine.changelogOffsets().get('app-counts-changelog/3')).toBe(42);
+    expect([text(store.get(Buffer.from('a'))), text(store.get(Buffer.from('c')))]).toEqual(['2', '2']);
+    // The next round sends exactly the writes made after the seal, and commits at their offset.
+    expect(await changelogger.prepareCommit(producer)).toBe(2);
+    expect(sent.slice(2).map((s) => [text(s.record.key), text(s.record.value)])).toEqual([
+      ['a', '2'],
+      ['c', '2'],
+    ]);
+    ackAll();
+    changelogger.commit();
+    expect(text(engine.get(Buffer.from('a')))).toBe('2');
+    expect(engine.changelogOffsets().get('app-counts-changelog/3')).toBe(44);
+  });
+
+  it('refuses to seal a store written between prepareCommit and seal, whether the write is still cached or flushed', async () => {
+    for (const flushed of [false, true]) {
+      const { engine, store, changelogger } = setup();
+      store.put(Buffer.from('k'), Buffer.from('v'));
+      const { producer, ackAll } = fakeProducer(0);
+      await changelogger.prepareCommit(producer);
+      store.put(Buffer.from('late'), Buffer.from('v'));
+      if (flushed) store.flush();
+      expect(() => changelogger.seal()).toThrow(IllegalStateError);
+      ackAll();
+      changelogger.abort();
+      expect(store.get(Buffer.from('k'))).toBeUndefined();
+      expect(store.get(Buffer.from('late'))).toBeUndefined();
+      expect(engine.changelogOffsets().size).toBe(0);
+    }
+  });
+
+  it('drops the sealed writes and the writes made after them on abort, and commits the next round alone', async () => {
+    const { engine, store, changelogger } = setup();
+    store.put(Buffer.from('a'), Buffer.from('1'));
+    const { producer, ackAll } = fakeProducer(10);
+    await changelogger.prepareCommit(producer);
+    changelogger.seal();
+    store.put(Buffer.from('b'), Buffer.from('1'));
+    ackAll();
+    changelogger.abort();
+    expect(store.get(Buffer.from('a'))).toBeUndefined();
+    expect(store.get(Buffer.from('b'))).toBeUndefined();
+    expect(TransactionalBytesStore.over(engine)!.hasSealed).toBe(false);
+    store.put(Buffer.from('c'), Buffer.from('1'));
+    expect(await changelogger.prepareCommit(producer)).toBe(1);
+    ackAll();
+    changelogger.commit();
+    expect(engineKeys(engine)).toEqual(['c']);
+    expect(engine.changelogOffsets().get('app-counts-changelog/3')).toBe(12);
+  });
+
+  it('refuses to confirm a sealed commit before every record is acknowledged or when one failed', async () => {
+    const { engine, store, changelogger } = setup();
+    store.put(Buffer.from('k'), Buffer.from('v'));
+    const { producer, sent } = fakeProducer(0);
+    await changelogger.prepareCommit(producer);
+    expect(() => changelogger.commit()).toThrow(IllegalStateError);
+    changelogger.seal();
+    expect(() => changelogger.commit()).toThrow(IllegalStateError);
+    expect(engine.get(Buffer.from('k'))).toBeUndefined();
+    sent[0]!.callback?.(new Error('fenced'), null);
+    expect(() => changelogger.commit()).toThrow(/fenced/);
+    changelogger.abort();
+    expect(store.get(Buffer.from('k'))).toBeUndefined();
+    expect(() => changelogger.seal()).toThrow(/not prepared/);
   });
 
   it('needs the store to be built over the engine first', () => {
