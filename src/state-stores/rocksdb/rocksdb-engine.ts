@@ -16,13 +16,15 @@ import { readInt64, writeInt64 } from '../../common/bytes.js';
 import { StateStoreFailedError, StoreClosedError } from '../../common/errors.js';
 import { EMPTY_BYTES } from '../byte-order.js';
 import type { ByteRange, ChangelogOffsets, StoreEngine, WriteOp } from '../engine.js';
-import { OpenIterators } from '../engine-iterators.js';
+import { OpenIterators, TrackedIterator } from '../engine-iterators.js';
 import type { EngineMemoryShare } from '../engine-memory-pool.js';
 import type { KeyValueIterator } from '../key-value-iterator.js';
 import type { MemoryBudget } from '../memory-budget.js';
 import { NativeBatch } from './native-batch.js';
 import { type RocksDbConfig, resolveRocksDbConfig } from './rocksdb-config.js';
 import { RocksDbIterator } from './rocksdb-iterator.js';
+import { RocksDbWriter } from './rocksdb-writer.js';
+import { type MetaPut, WriteBehind } from './write-behind.js';
 
 /** The column family of the changelog offsets. */
 const META_COLUMN = 'millrace-offsets';
@@ -107,6 +109,9 @@ export function budgetedColumns(
   };
 }
 
+/** A write without changelog offsets puts nothing in the offsets column. */
+const NO_META: readonly MetaPut[] = [];
+
 /** The binding asserts on a zero-length array without memory; give it one with memory. */
 function real(bytes: Uint8Array): Uint8Array {
   return bytes.length === 0 ? EMPTY_BYTES : bytes;
@@ -138,6 +143,8 @@ export class RocksDbEngine implements StoreEngine {
   private readonly batch: NativeBatch;
   private readonly metaOptions: { column: RocksColumn };
   private readonly syncWrites: boolean;
+  /** Outstanding batches on the write-behind thread (see RocksDbConfig.writeBehind). */
+  private readonly behind: WriteBehind | undefined;
   private readonly oneKey: Uint8Array[] = [EMPTY_BYTES];
   private readonly offsets: Map<string, number>;
   /** Data bytes per byte of padding: the data column's write buffer over the offsets column's. */
@@ -157,6 +164,10 @@ export class RocksDbEngine implements StoreEngine {
     this.metaOptions = { column: meta };
     this.syncWrites = config.syncWrites;
     this.batch = new NativeBatch(db);
+    this.behind =
+      config.writeBehind && !config.syncWrites
+        ? new WriteBehind(RocksDbWriter.ofThisThread(), db.handle, META_COLUMN)
+        : undefined;
     this.offsets = this.readOffsets();
     // With level compaction the binding makes each write buffer a quarter of the column's budget.
     const dataWriteBuffer =
@@ -223,8 +234,12 @@ export class RocksDbEngine implements StoreEngine {
     return !this.closed;
   }
 
-  get(key: Uint8Array): Uint8Array | undefined {
+  get(key: Uint8Array, id?: string): Uint8Array | undefined {
     this.checkUsable();
+    if (this.behind !== undefined) {
+      const outstanding = this.behind.find(key, id);
+      if (outstanding !== undefined) return outstanding ?? undefined;
+    }
     this.oneKey[0] = real(key);
     try {
       return this.db._getManySync(this.oneKey)[0] ?? undefined;
@@ -235,6 +250,8 @@ export class RocksDbEngine implements StoreEngine {
 
   iterator(range: ByteRange): KeyValueIterator<Uint8Array, Uint8Array> {
     this.checkUsable();
+    // Batches RocksDB holds leave the overlay before RocksDB's iterator opens (see write-behind.ts).
+    this.behind?.reap();
     try {
       const native = this.db._iterator({
         keyEncoding: 'buffer',
@@ -244,7 +261,10 @@ export class RocksDbEngine implements StoreEngine {
         ...(range.from !== null && range.from.length > 0 ? { gte: range.from } : {}),
         ...(range.toExclusive !== null ? { lt: real(range.toExclusive) } : {}),
       });
-      return this.iterators.track(new RocksDbIterator(native, this.iterators));
+      const it = this.iterators.track(new RocksDbIterator(native, this.iterators));
+      if (this.behind === undefined) return it;
+      const overlaid = this.behind.overlay(range, it);
+      return overlaid === it ? it : new TrackedIterator(overlaid, this.iterators);
     } catch (cause) {
       throw this.fail('iterator', cause);
     }
@@ -252,31 +272,60 @@ export class RocksDbEngine implements StoreEngine {
 
   write(ops: readonly WriteOp[], offsets?: ChangelogOffsets): void {
     this.checkUsable();
-    const batch = this.batch;
-    try {
-      let dataBytes = 0;
-      for (let i = 0; i < ops.length; i++) {
-        const op = ops[i]!;
-        dataBytes += op.key.length + (op.value === null ? 0 : op.value.length);
-        if (op.value === null) batch.del(real(op.key));
-        else batch.put(real(op.key), real(op.value));
-      }
-      if (offsets !== undefined) {
-        for (const [id, offset] of offsets) {
-          const value = Buffer.allocUnsafe(8);
-          writeInt64(value, 0, offset);
-          batch.put(Buffer.from(id, 'utf8'), value, this.metaOptions);
+    const meta = offsets === undefined ? NO_META : this.metaPuts(ops, offsets);
+    if (this.behind !== undefined) {
+      this.behind.write(ops, meta);
+    } else {
+      const batch = this.batch;
+      try {
+        for (let i = 0; i < ops.length; i++) {
+          const op = ops[i]!;
+          if (op.value === null) batch.del(real(op.key));
+          else batch.put(real(op.key), real(op.value));
         }
-        const pad = Math.min(MAX_WAL_PAD_BYTES, Math.ceil(dataBytes / this.dataBytesPerPadByte));
-        if (pad > 0) batch.put(WAL_PAD_KEY, ZERO_PAD.subarray(0, pad), this.metaOptions);
+        for (const [key, value] of meta) batch.put(key, value, this.metaOptions);
+        batch.write(this.syncWrites);
+      } catch (cause) {
+        throw this.fail('write', cause);
+      } finally {
+        batch.clear();
       }
-      batch.write(this.syncWrites);
-    } catch (cause) {
-      throw this.fail('write', cause);
-    } finally {
-      batch.clear();
     }
     if (offsets !== undefined) for (const [id, offset] of offsets) this.offsets.set(id, offset);
+  }
+
+  /** The offsets column's puts of a write: each offset, then padding in proportion to the data. */
+  private metaPuts(ops: readonly WriteOp[], offsets: ChangelogOffsets): MetaPut[] {
+    const meta: MetaPut[] = [];
+    for (const [id, offset] of offsets) {
+      const value = Buffer.allocUnsafe(8);
+      writeInt64(value, 0, offset);
+      meta.push([Buffer.from(id, 'utf8'), value]);
+    }
+    let dataBytes = 0;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      dataBytes += op.key.length + (op.value === null ? 0 : op.value.length);
+    }
+    const pad = Math.min(MAX_WAL_PAD_BYTES, Math.ceil(dataBytes / this.dataBytesPerPadByte));
+    if (pad > 0) meta.push([WAL_PAD_KEY, ZERO_PAD.subarray(0, pad)]);
+    return meta;
+  }
+
+  /**
+   * Blocks until RocksDB holds every write made so far (at once without write-behind, see
+   * RocksDbConfig.writeBehind): a process crash after it cannot lose them.
+   *
+   * @example
+   * ```ts
+   * engine.write(ops, offsets);
+   * engine.awaitWrites(); // now acknowledge the commit
+   * ```
+   */
+  awaitWrites(): void {
+    this.checkUsable();
+    this.behind?.settle();
+    this.checkUsable();
   }
 
   changelogOffsets(): ChangelogOffsets {
@@ -286,6 +335,10 @@ export class RocksDbEngine implements StoreEngine {
 
   deleteRange(from: Uint8Array, toExclusive: Uint8Array): void {
     this.checkUsable();
+    if (this.behind !== undefined) {
+      this.behind.deleteRange(real(from), real(toExclusive));
+      return;
+    }
     // The DeleteRange runs inside this call; only an error is reported later, through the callback.
     this.db._clear({ gte: real(from), lt: real(toExclusive) }, (err) => {
       if (err) this.failure ??= this.fail('deleteRange', err);
@@ -300,6 +353,8 @@ export class RocksDbEngine implements StoreEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // The helper thread must be done with the database before it closes (see rocksdb-writer.ts).
+    this.behind?.drain();
     // Native iterators and the batch must go before the database: afterwards they point at freed memory.
     this.iterators.invalidateAll(this.name);
     this.batch.clear();
@@ -349,6 +404,10 @@ export class RocksDbEngine implements StoreEngine {
 
   private checkUsable(): void {
     if (this.closed) throw new StoreClosedError(this.name);
+    if (this.failure === undefined && this.behind !== undefined) {
+      const failed = this.behind.failure();
+      if (failed !== undefined) throw this.fail('write (on the write-behind thread)', new Error(failed));
+    }
     if (this.failure !== undefined) throw this.failure;
   }
 
