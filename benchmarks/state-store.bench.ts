@@ -520,7 +520,7 @@ const stateStore: Benchmark = {
             `the transaction buffer on RocksDB, commit every ${TYPED_COMMIT_EVERY.toLocaleString('en-US')} ` +
             `(${typed.flushed.toLocaleString('en-US')} entries flushed in all). Baseline: the raw binding's chained ` +
             'batch writing the same final data per commit (each key once, latest value, flush order) from ' +
-            'prebuilt key buffers. Compression off, WAL on, no fsync, both sides.',
+            'prebuilt key buffers. Compression off, WAL on, no fsync, both sides; millrace writes behind (RocksDbConfig.writeBehind, the default: RocksDB takes each commit on a helper thread), the baseline in the caller.',
           0.8,
         ),
         compared(
@@ -539,7 +539,7 @@ const stateStore: Benchmark = {
           RECORDS,
           `${shape}; TransactionalBytesStore.put (copies key and value into the transaction buffer, a hash map sorted once at commit), ` +
             `commit every ${BATCH} (one WriteBatch with the changelog offset). Baseline: the raw binding's ` +
-            'chained batch, same puts and writes. RocksDB compression off, WAL on, no fsync, both sides.',
+            'chained batch, same puts and writes. RocksDB compression off, WAL on, no fsync, both sides; millrace writes behind (the default), the baseline in the caller.',
         ),
         compared(
           'rocksdb-get-sync',

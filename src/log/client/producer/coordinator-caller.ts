@@ -15,6 +15,9 @@ export type CoordinatorKey =
   | { readonly kind: 'group'; readonly id: string }
   | { readonly kind: 'any' };
 
+/** First backoff after CONCURRENT_TRANSACTIONS (see `call`). */
+const CONCURRENT_TRANSACTIONS_BACKOFF_MS = 20;
+
 /** Errors after which the coordinator is looked up again. */
 const MOVED = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER']);
 
@@ -65,7 +68,15 @@ export class CoordinatorCaller {
         if (!(err instanceof MillraceError) || !err.retriable) throw err;
         lastError = err;
         if (MOVED.has(err.code) || err.code === 'REQUEST_TIMED_OUT') this.forget(key);
-        await this.delay(Math.min(this.retryBackoffMs * 2 ** Math.min(attempt, 4), 1000));
+        // A coordinator answers CONCURRENT_TRANSACTIONS while it finishes the transaction before
+        // (an EndTxn, or the abort of a dead producer's transaction at initTransactions): a few
+        // milliseconds of marker writes. Kafka's producer retries it sooner than other errors
+        // (20 ms for AddPartitionsToTxn, KAFKA-5477); so does this, for every coordinator call.
+        const base =
+          err.code === 'CONCURRENT_TRANSACTIONS'
+            ? Math.min(CONCURRENT_TRANSACTIONS_BACKOFF_MS, this.retryBackoffMs)
+            : this.retryBackoffMs;
+        await this.delay(Math.min(base * 2 ** Math.min(attempt, 4), 1000));
       }
     }
   }
