@@ -37,6 +37,7 @@ parentPort.on('message', (m) => {
     dbs.delete(m.forget);
     return;
   }
+  while (Atomics.load(progress, 2) === 1) Atomics.wait(progress, 2, 1);
   if (!failed) {
     try {
       let d = dbs.get(m.handle);
@@ -117,13 +118,16 @@ export const WRITE_HEADER_BYTES = 9;
 export class RocksDbWriter {
   private static current: RocksDbWriter | undefined;
   private readonly worker: Worker;
-  /** [0]: batches finished (written, or skipped after a failure); [1]: 1 once a write failed. */
+  /**
+   * [0]: batches finished (written, or skipped after a failure); [1]: 1 once a write failed;
+   * [2]: 1 while held (see hold).
+   */
   private readonly progress: Int32Array;
   private submitted = 0;
   private failureMessage: string | undefined;
 
   private constructor() {
-    const shared = new SharedArrayBuffer(8);
+    const shared = new SharedArrayBuffer(12);
     this.progress = new Int32Array(shared);
     const bindingPath = createRequire(import.meta.url).resolve('@nxtedition/rocksdb/binding.js');
     this.worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { bindingPath, progress: shared } });
@@ -162,6 +166,28 @@ export class RocksDbWriter {
       payload === null ? [] : [payload],
     );
     return ++this.submitted;
+  }
+
+  /**
+   * Makes the helper take no further batch until `release`: batches handed over meanwhile stay
+   * outstanding, which is how a test checks reads of them. Release before an engine has 4
+   * outstanding (its next write would wait for the helper) or closes.
+   *
+   * @example
+   * ```ts
+   * writer.hold();
+   * engine.write(ops); // outstanding: reads answer it from memory
+   * writer.release();
+   * ```
+   */
+  hold(): void {
+    Atomics.store(this.progress, 2, 1);
+  }
+
+  /** Lets the helper go on (see hold). */
+  release(): void {
+    Atomics.store(this.progress, 2, 0);
+    Atomics.notify(this.progress, 2);
   }
 
   /** Drops the helper's reference to a database about to close (after its last batch). */
