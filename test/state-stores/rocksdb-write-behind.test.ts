@@ -119,8 +119,8 @@ describe('RocksDB write-behind', () => {
             switch (s.kind) {
               case 'write': {
                 // Offsets only grow, as a changelog's do.
-                const offsets =
-                  s.offset === undefined ? undefined : new Map([[CHANGELOG, (offset += s.offset + 1)]]);
+                if (s.offset !== undefined) offset += s.offset + 1;
+                const offsets = s.offset === undefined ? undefined : new Map([[CHANGELOG, offset]]);
                 behind.write(s.ops, offsets);
                 sync.write(s.ops, offsets);
                 break;
