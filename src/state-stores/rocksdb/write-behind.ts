@@ -26,7 +26,14 @@ interface Outstanding {
   readonly purge: { readonly from: Uint8Array; readonly toExclusive: Uint8Array } | null;
 }
 
-/** A put into the meta column (changelog offsets, padding): key and value. */
+/**
+ * A put into the meta column (changelog offsets, padding): key and value.
+ *
+ * @example
+ * ```ts
+ * const put: MetaPut = [Buffer.from('app-counts-changelog/0'), offsetBytes];
+ * ```
+ */
 export type MetaPut = readonly [key: Uint8Array, value: Uint8Array];
 
 /**
