@@ -19,7 +19,7 @@
  * transaction's round trips. A crash in between leaves the engine one commit behind, with the
  * offsets of what it holds: restoration replays the changelog tail, as after any crash.
  *
- * With `sealNextCommit`, a commit *seals* its writes instead (a stream thread pipelining its
+ * Through `sealThrough`, a commit *seals* its writes instead (a stream thread pipelining its
  * commits: the log transaction ends while the next one is processed): reads see them between the
  * new buffer and the deferred writes; `confirmSealed` (the log transaction committed) makes them
  * deferred, `abort` (it did not) drops them with the open buffer. Ranges purged meanwhile are
@@ -88,7 +88,7 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
   /** The last commit's writes, while deferred (see deferEngineWrites). */
   private deferred: WriteLayer | null = null;
   private deferWrites = false;
-  /** A commit's writes whose log transaction is ending (see sealNextCommit). */
+  /** A commit's writes whose log transaction is ending (see sealThrough). */
   private sealed: WriteLayer | null = null;
   private sealNext = false;
   /**
@@ -162,20 +162,34 @@ export class TransactionalBytesStore extends KeyValueBytesStoreBase implements K
   }
 
   /**
-   * The next `commit` seals the buffer's writes rather than committing them: they stay readable,
-   * under the writes that follow, until `confirmSealed` commits them or `abort` drops them. For a
-   * stream thread that processes on while its log transaction ends.
+   * Runs `commit` — the commit of the store built over this buffer, through every layer above —
+   * with this buffer sealing its writes rather than committing them: they stay readable, under the
+   * writes that follow, until `confirmSealed` commits them or `abort` drops them. For a stream
+   * thread that processes on while its log transaction ends.
    *
    * @example
    * ```ts
-   * buffer.sealNextCommit();
-   * store.commit(); // every layer above commits; the buffer seals
+   * buffer.sealThrough(() => store.commit()); // every layer above commits; the buffer seals
    * // … the next transaction's writes …
    * buffer.confirmSealed(new Map([['app-counts-changelog/0', 42]])); // the log transaction committed
    * ```
+   * @throws IllegalStateError when a sealed commit is still ending, or when `commit` did not reach
+   *   this buffer; what `commit` throws.
    */
-  sealNextCommit(): void {
+  sealThrough(commit: () => void): void {
     this.sealNext = true;
+    try {
+      commit();
+    } catch (error) {
+      this.sealNext = false;
+      throw error;
+    }
+    if (this.sealNext) {
+      this.sealNext = false;
+      throw new IllegalStateError(
+        `store ${JSON.stringify(this.name)}: its commit did not reach its transaction buffer, so nothing was sealed`,
+      );
+    }
   }
 
   /** True while a sealed commit waits for confirmSealed or abort. */

@@ -12,7 +12,7 @@
  * with that commit's offset; a crash loses the deferred one (the changelog has it), leaving the
  * engine consistent with its offset; a clean close applies it.
  *
- * A sealed commit (sealNextCommit, then commit: a thread pipelining its commits) stays readable
+ * A sealed commit (sealThrough the store's commit: a thread pipelining its commits) stays readable
  * under the writes that follow; confirmSealed makes it an ordinary commit (deferred, or written at
  * once) with the offsets it is given, abort drops it with the open transaction, and it never
  * reaches the engine before it is confirmed: a crash loses it. A range purged while a commit is
@@ -238,13 +238,12 @@ class Seal implements Cmd {
   async run(m: Model, r: Real) {
     const offset = this.advance === null ? undefined : nextOffset(m, this.advance);
     const offsets = offset === undefined ? undefined : new Map([[CHANGELOG, offset]]);
-    r.buffer.sealNextCommit();
     if (m.sealed !== null) {
-      expect(() => r.store.commit(offsets)).toThrow(IllegalStateError);
+      expect(() => r.buffer.sealThrough(() => r.store.commit(offsets))).toThrow(IllegalStateError);
       checkEngine(m, r);
       return;
     }
-    r.store.commit(offsets);
+    r.buffer.sealThrough(() => r.store.commit(offsets));
     m.sealed = { writes: m.open, offset, purges: [] };
     m.open = new Map();
     expect(r.store.uncommittedBytes).toBe(0);

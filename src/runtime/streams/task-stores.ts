@@ -202,11 +202,6 @@ export class TaskStores {
     return offsetSumOf(this.options.applicationId, this.options.partition, new Map(logged));
   }
 
-  /** True when the task keeps no state: nothing of it waits on a commit but its offsets. */
-  stateless(): boolean {
-    return this.options.definitions.length === 0;
-  }
-
   /** True when every store can seal a commit (see `seal`): all of them have a transaction buffer. */
   canSeal(): boolean {
     return this.built.every((b) => b.buffer !== undefined);
@@ -295,8 +290,7 @@ export class TaskStores {
       }
       if (buffer === undefined)
         throw new IllegalStateError(`store ${JSON.stringify(store.name)} has no transaction buffer to seal`);
-      buffer.sealNextCommit();
-      store.commit();
+      buffer.sealThrough(() => store.commit());
     }
     this.sealed = true;
   }

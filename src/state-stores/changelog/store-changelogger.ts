@@ -14,7 +14,7 @@
  *
  * A thread that processes on while the log transaction ends calls `seal()` between 1 and 2: the
  * store commits as far as it can (its transaction buffer seals the writes; see
- * TransactionalBytesStore.sealNextCommit) and takes new writes; `commit()` later confirms the
+ * TransactionalBytesStore.sealThrough) and takes new writes; `commit()` later confirms the
  * sealed writes with their offsets, `abort()` drops them with whatever followed.
  */
 import { IllegalStateError } from '../../common/errors.js';
@@ -148,12 +148,11 @@ export class StoreChangelogger {
   seal(): void {
     const round = this.prepared();
     this.checkUnwritten(round);
-    this.buffer.sealNextCommit();
-    this.options.store.commit();
-    if (!this.buffer.hasSealed || this.buffer.sealedCount !== round.sent) {
+    this.buffer.sealThrough(() => this.options.store.commit());
+    if (this.buffer.sealedCount !== round.sent) {
       this.buffer.abort();
       throw new IllegalStateError(
-        `store ${JSON.stringify(this.options.store.name)} did not seal the ${round.sent} writes its changelog received (its commit wrote more, or did not reach its transaction buffer)`,
+        `store ${JSON.stringify(this.options.store.name)} sealed ${this.buffer.sealedCount} writes, not the ${round.sent} its changelog received (its commit wrote more)`,
       );
     }
     round.sealed = true;
